@@ -1,0 +1,45 @@
+/// How many messages flow each way in a call.
+public enum RPCKind: String, Sendable, Hashable {
+    case unary
+    case serverStreaming
+    case clientStreaming
+    case bidirectionalStreaming
+}
+
+/// A method's identity: its service, name and kind. `path` is what travels in `CallHeader.method`.
+public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
+    /// Full service name, e.g. `aftersale.order.v1.OrderService`.
+    public let service: String
+    /// Method name, e.g. `GetOrder`.
+    public let method: String
+    public let kind: RPCKind
+    /// Full protobuf names of the input and output messages.
+    public let inputType: String
+    public let outputType: String
+
+    /// `/aftersale.order.v1.OrderService/GetOrder`
+    public var path: String { "/\(service)/\(method)" }
+    public var description: String { path }
+}
+
+/// A method with its message types, as the generated stubs declare them.
+public struct RPCMethod<Input: ProtoMessage, Output: ProtoMessage>: Sendable {
+    public let descriptor: MethodDescriptor
+
+    public init(service: String, method: String, kind: RPCKind) {
+        descriptor = MethodDescriptor(service: service, method: method, kind: kind,
+                                      inputType: Input.protoMessageName, outputType: Output.protoMessageName)
+    }
+}
+
+/// Per-call settings a client passes.
+public struct CallOptions: Sendable {
+    /// How long the call may take; it travels to the server, which stops the handler when it passes.
+    public var timeout: Duration?
+    public var metadata: Metadata
+
+    public init(timeout: Duration? = nil, metadata: Metadata = [:]) {
+        self.timeout = timeout
+        self.metadata = metadata
+    }
+}

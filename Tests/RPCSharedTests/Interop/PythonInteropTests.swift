@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+@testable import RPCShared
+
+/// Wire and JSON compatibility with an implementation nobody here wrote: Google's protobuf runtime for Python,
+/// running code that `protoc --python_out` generated from the same proto files. For every message type:
+/// Swift's bytes decode in Python into the same message, and re-encode to the very same bytes wherever no map is
+/// involved; Python's JSON reads back in Swift; Swift's JSON parses in Python into the same message.
+@Suite struct PythonInteropTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    struct Case: Codable { var type: String; var binary: String; var json: String }
+    struct Answer: Codable { var binary_from_binary: String?; var json_from_binary: String?; var binary_from_json: String?; var has_map: Bool?; var error: String? }
+
+    @Test func everyMessageTypeBothDirections() throws {
+        var generator = ArbitraryGenerator(seed: 2026)
+        var cases: [Case] = []
+        var originals: [any ProtoMessage] = []
+        for type in Arbitrary.allMessages {
+            for _ in 0..<3 {
+                let value = type.arbitrary(&generator, depth: 0)
+                cases.append(Case(type: type.protoMessageName, binary: Base64.encode(try value.serializedBytes()),
+                                  json: value.jsonString()))
+                originals.append(value)
+            }
+        }
+        let answers = try runPython(cases)
+        try #require(answers.count == cases.count, "python answered \(answers.count) of \(cases.count) cases")
+        for (index, answer) in answers.enumerated() {
+            let name = cases[index].type
+            if let error = answer.error {
+                Issue.record("python failed on \(name): \(error)\nJSON: \(cases[index].json.prefix(400))")
+                continue
+            }
+            try check(originals[index], cases[index], answer)
+        }
+    }
+
+    private func check<M: ProtoMessage>(_ original: M, _ sent: Case, _ answer: Answer) throws {
+        let pythonBytes = Base64.decode(answer.binary_from_binary ?? "")!
+        if answer.has_map == false {
+            #expect(Base64.encode(pythonBytes) == sent.binary, "\(M.protoMessageName): Python re-encoded different bytes")
+        }
+        #expect(try M(serializedBytes: pythonBytes) == original, "\(M.protoMessageName): binary from Python")
+        let fromPythonJSON = try M(jsonString: answer.json_from_binary ?? "")
+        #expect(fromPythonJSON == original, "\(M.protoMessageName): JSON from Python \(answer.json_from_binary ?? "")")
+        let viaJSON = try M(serializedBytes: Base64.decode(answer.binary_from_json ?? "")!)
+        #expect(viaJSON == original, "\(M.protoMessageName): Swift's JSON parsed by Python")
+    }
+
+    private func runPython(_ cases: [Case]) throws -> [Answer] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Self.packageRoot.appendingPathComponent("Tests/RPCSharedTests/Interop/interop.py").path,
+                             Self.packageRoot.appendingPathComponent("clients/python/aftersale_pb").path]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let encoder = JSONEncoder()
+        let writer = Thread {
+            for item in cases { input.fileHandleForWriting.write(try! encoder.encode(item) + Data("\n".utf8)) }
+            try? input.fileHandleForWriting.close()
+        }
+        writer.start()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "python3 interop.py failed (is the 'protobuf' package installed?): \(stderr)")
+        let decoder = JSONDecoder()
+        return try data.split(separator: UInt8(ascii: "\n")).map { try decoder.decode(Answer.self, from: Data($0)) }
+    }
+}
