@@ -48,7 +48,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "RPCSharedTests", dependencies: ["RPCShared"], exclude: ["Interop/interop.py"]),
+        .target(name: "CHeapStats", path: "Tests/CHeapStats"),
+        .testTarget(name: "RPCSharedTests", dependencies: ["RPCShared", "CHeapStats"], exclude: ["Interop/interop.py"]),
         .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale"]),
     ],
     swiftLanguageModes: [.v6]
