@@ -6,11 +6,13 @@ aftersale.common.v1.Timestamp is not google.protobuf.Timestamp, so its RFC 3339 
 like the well-known type) is translated here to and from the plain {"seconds", "nanos"} form Python would use.
 """
 import base64
+import sys
+
+sys.dont_write_bytecode = True  # keep clients/python free of caches (gen-proto --check diffs it)
 import datetime
 import importlib
 import json
 import pathlib
-import sys
 
 from google.protobuf import descriptor_pool, json_format, message_factory
 
