@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.100.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         // libprotobuf-c, the C runtime every generated message links against.
@@ -32,7 +34,10 @@ let package = Package(
                 "CProtobuf",
                 "CProtobufC",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "OrderService", dependencies: ["RPCShared"]),
@@ -49,7 +54,11 @@ let package = Package(
             ]
         ),
         .target(name: "CHeapStats", path: "Tests/CHeapStats"),
-        .testTarget(name: "RPCSharedTests", dependencies: ["RPCShared", "CHeapStats"], exclude: ["Interop/interop.py"]),
+        .testTarget(
+            name: "RPCSharedTests",
+            dependencies: ["RPCShared", "CHeapStats", .product(name: "NIOEmbedded", package: "swift-nio")],
+            exclude: ["Interop/interop.py"]
+        ),
         .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale"]),
     ],
     swiftLanguageModes: [.v6]

@@ -750,8 +750,9 @@ class Generator:
         out.append("    /// Descriptors of every method, with their full paths.")
         out.append("    public enum Method {")
         for m, fn, inp, outp, kind in methods:
+            idempotent = ", idempotent: true" if m.options.idempotency_level in (1, 2) else ""
             out.append(f"      public static let {fn} = RPCMethod<{inp}, {outp}>(service: {swift_string_literal(full)}, "
-                       f"method: {swift_string_literal(m.name)}, kind: .{kind})")
+                       f"method: {swift_string_literal(m.name)}, kind: .{kind}{idempotent})")
         out.append("      public static let all: [MethodDescriptor] = [" + ", ".join(f"{fn}.descriptor" for _, fn, *_ in methods) + "]")
         out.append("    }")
         out.append("")

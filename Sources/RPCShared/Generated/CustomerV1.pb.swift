@@ -2389,18 +2389,18 @@ extension CustomerV1 {
     /// Descriptors of every method, with their full paths.
     public enum Method {
       public static let createCustomer = RPCMethod<CustomerV1.CreateCustomerRequest, CustomerV1.Customer>(service: "aftersale.customer.v1.CustomerService", method: "CreateCustomer", kind: .unary)
-      public static let getCustomer = RPCMethod<CustomerV1.GetCustomerRequest, CustomerV1.Customer>(service: "aftersale.customer.v1.CustomerService", method: "GetCustomer", kind: .unary)
+      public static let getCustomer = RPCMethod<CustomerV1.GetCustomerRequest, CustomerV1.Customer>(service: "aftersale.customer.v1.CustomerService", method: "GetCustomer", kind: .unary, idempotent: true)
       public static let updateCustomer = RPCMethod<CustomerV1.UpdateCustomerRequest, CustomerV1.Customer>(service: "aftersale.customer.v1.CustomerService", method: "UpdateCustomer", kind: .unary)
-      public static let getCustomerHistory = RPCMethod<CustomerV1.GetCustomerHistoryRequest, CustomerV1.CustomerHistory>(service: "aftersale.customer.v1.CustomerService", method: "GetCustomerHistory", kind: .unary)
-      public static let getWallet = RPCMethod<CustomerV1.GetWalletRequest, CustomerV1.Wallet>(service: "aftersale.customer.v1.CustomerService", method: "GetWallet", kind: .unary)
-      public static let listWalletEntries = RPCMethod<CustomerV1.ListWalletEntriesRequest, CustomerV1.ListWalletEntriesResponse>(service: "aftersale.customer.v1.CustomerService", method: "ListWalletEntries", kind: .unary)
+      public static let getCustomerHistory = RPCMethod<CustomerV1.GetCustomerHistoryRequest, CustomerV1.CustomerHistory>(service: "aftersale.customer.v1.CustomerService", method: "GetCustomerHistory", kind: .unary, idempotent: true)
+      public static let getWallet = RPCMethod<CustomerV1.GetWalletRequest, CustomerV1.Wallet>(service: "aftersale.customer.v1.CustomerService", method: "GetWallet", kind: .unary, idempotent: true)
+      public static let listWalletEntries = RPCMethod<CustomerV1.ListWalletEntriesRequest, CustomerV1.ListWalletEntriesResponse>(service: "aftersale.customer.v1.CustomerService", method: "ListWalletEntries", kind: .unary, idempotent: true)
       public static let creditWallet = RPCMethod<CustomerV1.CreditWalletRequest, CustomerV1.WalletEntry>(service: "aftersale.customer.v1.CustomerService", method: "CreditWallet", kind: .unary)
       public static let debitWallet = RPCMethod<CustomerV1.DebitWalletRequest, CustomerV1.WalletEntry>(service: "aftersale.customer.v1.CustomerService", method: "DebitWallet", kind: .unary)
       public static let expireCredits = RPCMethod<CustomerV1.ExpireCreditsRequest, CustomerV1.ExpireCreditsResponse>(service: "aftersale.customer.v1.CustomerService", method: "ExpireCredits", kind: .unary)
       public static let submitFeedback = RPCMethod<CustomerV1.SubmitFeedbackRequest, CustomerV1.Feedback>(service: "aftersale.customer.v1.CustomerService", method: "SubmitFeedback", kind: .unary)
-      public static let listFeedback = RPCMethod<CustomerV1.ListFeedbackRequest, CustomerV1.ListFeedbackResponse>(service: "aftersale.customer.v1.CustomerService", method: "ListFeedback", kind: .unary)
+      public static let listFeedback = RPCMethod<CustomerV1.ListFeedbackRequest, CustomerV1.ListFeedbackResponse>(service: "aftersale.customer.v1.CustomerService", method: "ListFeedback", kind: .unary, idempotent: true)
       public static let assessReturnRisk = RPCMethod<CustomerV1.AssessReturnRiskRequest, CustomerV1.RiskAssessment>(service: "aftersale.customer.v1.CustomerService", method: "AssessReturnRisk", kind: .unary)
-      public static let getRiskAssessment = RPCMethod<CustomerV1.GetRiskAssessmentRequest, CustomerV1.RiskAssessment>(service: "aftersale.customer.v1.CustomerService", method: "GetRiskAssessment", kind: .unary)
+      public static let getRiskAssessment = RPCMethod<CustomerV1.GetRiskAssessmentRequest, CustomerV1.RiskAssessment>(service: "aftersale.customer.v1.CustomerService", method: "GetRiskAssessment", kind: .unary, idempotent: true)
       public static let recordInspectionOutcome = RPCMethod<CustomerV1.RecordInspectionOutcomeRequest, CustomerV1.InspectionOutcome>(service: "aftersale.customer.v1.CustomerService", method: "RecordInspectionOutcome", kind: .unary)
       public static let all: [MethodDescriptor] = [createCustomer.descriptor, getCustomer.descriptor, updateCustomer.descriptor, getCustomerHistory.descriptor, getWallet.descriptor, listWalletEntries.descriptor, creditWallet.descriptor, debitWallet.descriptor, expireCredits.descriptor, submitFeedback.descriptor, listFeedback.descriptor, assessReturnRisk.descriptor, getRiskAssessment.descriptor, recordInspectionOutcome.descriptor]
     }

@@ -1433,20 +1433,20 @@ extension GatewayV1 {
 
     /// Descriptors of every method, with their full paths.
     public enum Method {
-      public static let checkEligibility = RPCMethod<GatewayV1.CheckEligibilityRequest, ProductV1.CheckEligibilityResponse>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "CheckEligibility", kind: .unary)
+      public static let checkEligibility = RPCMethod<GatewayV1.CheckEligibilityRequest, ProductV1.CheckEligibilityResponse>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "CheckEligibility", kind: .unary, idempotent: true)
       public static let openCase = RPCMethod<GatewayV1.OpenCaseRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "OpenCase", kind: .unary)
-      public static let getCase = RPCMethod<GatewayV1.GetCaseRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "GetCase", kind: .unary)
-      public static let listCases = RPCMethod<GatewayV1.ListCasesRequest, GatewayV1.ListCasesResponse>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "ListCases", kind: .unary)
+      public static let getCase = RPCMethod<GatewayV1.GetCaseRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "GetCase", kind: .unary, idempotent: true)
+      public static let listCases = RPCMethod<GatewayV1.ListCasesRequest, GatewayV1.ListCasesResponse>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "ListCases", kind: .unary, idempotent: true)
       public static let approveCase = RPCMethod<GatewayV1.ApproveCaseRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "ApproveCase", kind: .unary)
       public static let rejectCase = RPCMethod<GatewayV1.RejectCaseRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "RejectCase", kind: .unary)
       public static let cancelCase = RPCMethod<GatewayV1.CancelCaseRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "CancelCase", kind: .unary)
       public static let recordReceipt = RPCMethod<GatewayV1.RecordReceiptRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "RecordReceipt", kind: .unary)
       public static let inspectCase = RPCMethod<GatewayV1.InspectCaseRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "InspectCase", kind: .unary)
-      public static let quoteSettlement = RPCMethod<GatewayV1.QuoteSettlementRequest, OrderV1.Settlement>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "QuoteSettlement", kind: .unary)
+      public static let quoteSettlement = RPCMethod<GatewayV1.QuoteSettlementRequest, OrderV1.Settlement>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "QuoteSettlement", kind: .unary, idempotent: true)
       public static let resolveCase = RPCMethod<GatewayV1.ResolveCaseRequest, GatewayV1.CaseView>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "ResolveCase", kind: .unary)
       public static let submitFeedback = RPCMethod<GatewayV1.SubmitFeedbackRequest, CustomerV1.Feedback>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "SubmitFeedback", kind: .unary)
       public static let watchCase = RPCMethod<GatewayV1.WatchCaseRequest, OrderV1.CaseEvent>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "WatchCase", kind: .serverStreaming)
-      public static let getDashboard = RPCMethod<GatewayV1.GetDashboardRequest, ReportingV1.Dashboard>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "GetDashboard", kind: .unary)
+      public static let getDashboard = RPCMethod<GatewayV1.GetDashboardRequest, ReportingV1.Dashboard>(service: "aftersale.gateway.v1.AfterSaleGateway", method: "GetDashboard", kind: .unary, idempotent: true)
       public static let all: [MethodDescriptor] = [checkEligibility.descriptor, openCase.descriptor, getCase.descriptor, listCases.descriptor, approveCase.descriptor, rejectCase.descriptor, cancelCase.descriptor, recordReceipt.descriptor, inspectCase.descriptor, quoteSettlement.descriptor, resolveCase.descriptor, submitFeedback.descriptor, watchCase.descriptor, getDashboard.descriptor]
     }
 

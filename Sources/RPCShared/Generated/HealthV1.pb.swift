@@ -172,7 +172,7 @@ extension HealthV1 {
 
     /// Descriptors of every method, with their full paths.
     public enum Method {
-      public static let check = RPCMethod<HealthV1.HealthCheckRequest, HealthV1.HealthCheckResponse>(service: "aftersale.health.v1.Health", method: "Check", kind: .unary)
+      public static let check = RPCMethod<HealthV1.HealthCheckRequest, HealthV1.HealthCheckResponse>(service: "aftersale.health.v1.Health", method: "Check", kind: .unary, idempotent: true)
       public static let watch = RPCMethod<HealthV1.HealthCheckRequest, HealthV1.HealthCheckResponse>(service: "aftersale.health.v1.Health", method: "Watch", kind: .serverStreaming)
       public static let all: [MethodDescriptor] = [check.descriptor, watch.descriptor]
     }

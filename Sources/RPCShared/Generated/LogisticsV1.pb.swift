@@ -1880,11 +1880,11 @@ extension LogisticsV1 {
 
     /// Descriptors of every method, with their full paths.
     public enum Method {
-      public static let listCarriers = RPCMethod<LogisticsV1.ListCarriersRequest, LogisticsV1.ListCarriersResponse>(service: "aftersale.logistics.v1.LogisticsService", method: "ListCarriers", kind: .unary)
-      public static let recommendMethod = RPCMethod<LogisticsV1.RecommendMethodRequest, LogisticsV1.RecommendMethodResponse>(service: "aftersale.logistics.v1.LogisticsService", method: "RecommendMethod", kind: .unary)
+      public static let listCarriers = RPCMethod<LogisticsV1.ListCarriersRequest, LogisticsV1.ListCarriersResponse>(service: "aftersale.logistics.v1.LogisticsService", method: "ListCarriers", kind: .unary, idempotent: true)
+      public static let recommendMethod = RPCMethod<LogisticsV1.RecommendMethodRequest, LogisticsV1.RecommendMethodResponse>(service: "aftersale.logistics.v1.LogisticsService", method: "RecommendMethod", kind: .unary, idempotent: true)
       public static let createShipment = RPCMethod<LogisticsV1.CreateShipmentRequest, LogisticsV1.Shipment>(service: "aftersale.logistics.v1.LogisticsService", method: "CreateShipment", kind: .unary)
-      public static let getShipment = RPCMethod<LogisticsV1.GetShipmentRequest, LogisticsV1.Shipment>(service: "aftersale.logistics.v1.LogisticsService", method: "GetShipment", kind: .unary)
-      public static let listShipments = RPCMethod<LogisticsV1.ListShipmentsRequest, LogisticsV1.ListShipmentsResponse>(service: "aftersale.logistics.v1.LogisticsService", method: "ListShipments", kind: .unary)
+      public static let getShipment = RPCMethod<LogisticsV1.GetShipmentRequest, LogisticsV1.Shipment>(service: "aftersale.logistics.v1.LogisticsService", method: "GetShipment", kind: .unary, idempotent: true)
+      public static let listShipments = RPCMethod<LogisticsV1.ListShipmentsRequest, LogisticsV1.ListShipmentsResponse>(service: "aftersale.logistics.v1.LogisticsService", method: "ListShipments", kind: .unary, idempotent: true)
       public static let recordTrackingEvent = RPCMethod<LogisticsV1.RecordTrackingEventRequest, LogisticsV1.Shipment>(service: "aftersale.logistics.v1.LogisticsService", method: "RecordTrackingEvent", kind: .unary)
       public static let cancelShipment = RPCMethod<LogisticsV1.CancelShipmentRequest, LogisticsV1.Shipment>(service: "aftersale.logistics.v1.LogisticsService", method: "CancelShipment", kind: .unary)
       public static let configureSimulator = RPCMethod<LogisticsV1.ConfigureSimulatorRequest, LogisticsV1.SimulatorConfig>(service: "aftersale.logistics.v1.LogisticsService", method: "ConfigureSimulator", kind: .unary)

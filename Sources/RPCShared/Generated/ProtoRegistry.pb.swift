@@ -211,6 +211,8 @@ public enum ProtoRegistry {
     "aftersale.testing.v1.AllTypes": TestingV1.AllTypes.self,
     "aftersale.testing.v1.AllTypes.Nested": TestingV1.AllTypes.Nested.self,
     "aftersale.testing.v1.Recursive": TestingV1.Recursive.self,
+    "aftersale.testing.v1.EchoRequest": TestingV1.EchoRequest.self,
+    "aftersale.testing.v1.EchoResponse": TestingV1.EchoResponse.self,
   ]
 
   public static let services: [String: [MethodDescriptor]] = [
@@ -222,5 +224,6 @@ public enum ProtoRegistry {
     "aftersale.product.v1.ProductService": ProductV1.ProductService.Method.all,
     "aftersale.reflection.v1.Reflection": ReflectionV1.Reflection.Method.all,
     "aftersale.reporting.v1.ReportingService": ReportingV1.ReportingService.Method.all,
+    "aftersale.testing.v1.Echo": TestingV1.Echo.Method.all,
   ]
 }

@@ -400,9 +400,9 @@ extension ReflectionV1 {
 
     /// Descriptors of every method, with their full paths.
     public enum Method {
-      public static let listServices = RPCMethod<ReflectionV1.ListServicesRequest, ReflectionV1.ListServicesResponse>(service: "aftersale.reflection.v1.Reflection", method: "ListServices", kind: .unary)
-      public static let describeMethod = RPCMethod<ReflectionV1.DescribeMethodRequest, ReflectionV1.MethodInfo>(service: "aftersale.reflection.v1.Reflection", method: "DescribeMethod", kind: .unary)
-      public static let getFileDescriptorSet = RPCMethod<ReflectionV1.FileDescriptorSetRequest, ReflectionV1.FileDescriptorSetResponse>(service: "aftersale.reflection.v1.Reflection", method: "GetFileDescriptorSet", kind: .unary)
+      public static let listServices = RPCMethod<ReflectionV1.ListServicesRequest, ReflectionV1.ListServicesResponse>(service: "aftersale.reflection.v1.Reflection", method: "ListServices", kind: .unary, idempotent: true)
+      public static let describeMethod = RPCMethod<ReflectionV1.DescribeMethodRequest, ReflectionV1.MethodInfo>(service: "aftersale.reflection.v1.Reflection", method: "DescribeMethod", kind: .unary, idempotent: true)
+      public static let getFileDescriptorSet = RPCMethod<ReflectionV1.FileDescriptorSetRequest, ReflectionV1.FileDescriptorSetResponse>(service: "aftersale.reflection.v1.Reflection", method: "GetFileDescriptorSet", kind: .unary, idempotent: true)
       public static let all: [MethodDescriptor] = [listServices.descriptor, describeMethod.descriptor, getFileDescriptorSet.descriptor]
     }
 

@@ -1946,8 +1946,8 @@ extension ReportingV1 {
     /// Descriptors of every method, with their full paths.
     public enum Method {
       public static let ingestEvents = RPCMethod<ReportingV1.IngestEventsRequest, ReportingV1.IngestEventsResponse>(service: "aftersale.reporting.v1.ReportingService", method: "IngestEvents", kind: .unary)
-      public static let getReport = RPCMethod<ReportingV1.GetReportRequest, ReportingV1.Report>(service: "aftersale.reporting.v1.ReportingService", method: "GetReport", kind: .unary)
-      public static let getDashboard = RPCMethod<ReportingV1.GetDashboardRequest, ReportingV1.Dashboard>(service: "aftersale.reporting.v1.ReportingService", method: "GetDashboard", kind: .unary)
+      public static let getReport = RPCMethod<ReportingV1.GetReportRequest, ReportingV1.Report>(service: "aftersale.reporting.v1.ReportingService", method: "GetReport", kind: .unary, idempotent: true)
+      public static let getDashboard = RPCMethod<ReportingV1.GetDashboardRequest, ReportingV1.Dashboard>(service: "aftersale.reporting.v1.ReportingService", method: "GetDashboard", kind: .unary, idempotent: true)
       public static let all: [MethodDescriptor] = [ingestEvents.descriptor, getReport.descriptor, getDashboard.descriptor]
     }
 

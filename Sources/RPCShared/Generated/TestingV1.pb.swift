@@ -592,3 +592,189 @@ extension TestingV1.Recursive {
     }
   }
 }
+
+extension TestingV1 {
+  public struct EchoRequest: ProtoMessage {
+    public static let protoMessageName = "aftersale.testing.v1.EchoRequest"
+
+    public var text: String = ""
+    public var `repeat`: Int32 = 0
+    public var sleepMillis: Int64 = 0
+    public var blob: [UInt8] = []
+    public var failCode: Int32 = 0
+
+    public init() {}
+
+    public init(text: String = "", `repeat`: Int32 = 0, sleepMillis: Int64 = 0, blob: [UInt8] = [], failCode: Int32 = 0) {
+      self.text = text
+      self.`repeat` = `repeat`
+      self.sleepMillis = sleepMillis
+      self.blob = blob
+      self.failCode = failCode
+    }
+
+    public func serialize(into output: inout some ProtoOutput) throws { try ProtoCodec.encode(self, into: &output) }
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws { self = try ProtoCodec.decode(bytes) }
+  }
+}
+
+extension TestingV1.EchoRequest: CProtoMessage {
+  typealias CStruct = Aftersale__Testing__V1__EchoRequest
+  nonisolated(unsafe) static let cDescriptor = ProtoCodec.descriptor(of: aftersale__testing__v1__echo_request__init)
+  static func cInit(_ c: UnsafeMutablePointer<CStruct>) { aftersale__testing__v1__echo_request__init(c) }
+
+  func cWrite(_ c: UnsafeMutablePointer<CStruct>, _ arena: inout CArena) throws {
+    c.pointee.text = try arena.string(self.text, field: "text")
+    c.pointee.repeat = self.`repeat`
+    c.pointee.sleep_millis = self.sleepMillis
+    c.pointee.blob = arena.bytes(self.blob)
+    c.pointee.fail_code = self.failCode
+  }
+
+  init(cRead c: UnsafePointer<CStruct>) {
+    self.init()
+    self.text = ProtoCodec.string(c.pointee.text)
+    self.`repeat` = c.pointee.repeat
+    self.sleepMillis = c.pointee.sleep_millis
+    self.blob = ProtoCodec.bytes(c.pointee.blob)
+    self.failCode = c.pointee.fail_code
+  }
+}
+
+extension TestingV1.EchoRequest {
+  public func encodeJSON(to json: inout JSONWriter) {
+    json.beginObject()
+    json.field("text", self.text)
+    json.field("repeat", self.`repeat`)
+    json.field("sleepMillis", self.sleepMillis)
+    json.field("blob", self.blob)
+    json.field("failCode", self.failCode)
+    json.endObject()
+  }
+
+  public init(json: JSONValue, path: String) throws {
+    self.init()
+    var seen = JSONFieldSet()
+    for (key, value) in try json.objectMembers(path) {
+      if value.isNull { continue }
+      switch key {
+      case "text": try seen.insert(1, key, path); self.text = try value.string(path + "." + "text")
+      case "repeat": try seen.insert(2, key, path); self.`repeat` = try value.int32(path + "." + "repeat")
+      case "sleepMillis", "sleep_millis": try seen.insert(3, key, path); self.sleepMillis = try value.int64(path + "." + "sleepMillis")
+      case "blob": try seen.insert(4, key, path); self.blob = try value.bytes(path + "." + "blob")
+      case "failCode", "fail_code": try seen.insert(5, key, path); self.failCode = try value.int32(path + "." + "failCode")
+      default: throw JSONDecodingError(path: path, message: "unknown field '\(key)'")
+      }
+    }
+  }
+}
+
+extension TestingV1 {
+  public struct EchoResponse: ProtoMessage {
+    public static let protoMessageName = "aftersale.testing.v1.EchoResponse"
+
+    public var text: String = ""
+    public var index: Int32 = 0
+    public var blob: [UInt8] = []
+
+    public init() {}
+
+    public init(text: String = "", index: Int32 = 0, blob: [UInt8] = []) {
+      self.text = text
+      self.index = index
+      self.blob = blob
+    }
+
+    public func serialize(into output: inout some ProtoOutput) throws { try ProtoCodec.encode(self, into: &output) }
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws { self = try ProtoCodec.decode(bytes) }
+  }
+}
+
+extension TestingV1.EchoResponse: CProtoMessage {
+  typealias CStruct = Aftersale__Testing__V1__EchoResponse
+  nonisolated(unsafe) static let cDescriptor = ProtoCodec.descriptor(of: aftersale__testing__v1__echo_response__init)
+  static func cInit(_ c: UnsafeMutablePointer<CStruct>) { aftersale__testing__v1__echo_response__init(c) }
+
+  func cWrite(_ c: UnsafeMutablePointer<CStruct>, _ arena: inout CArena) throws {
+    c.pointee.text = try arena.string(self.text, field: "text")
+    c.pointee.index = self.index
+    c.pointee.blob = arena.bytes(self.blob)
+  }
+
+  init(cRead c: UnsafePointer<CStruct>) {
+    self.init()
+    self.text = ProtoCodec.string(c.pointee.text)
+    self.index = c.pointee.index
+    self.blob = ProtoCodec.bytes(c.pointee.blob)
+  }
+}
+
+extension TestingV1.EchoResponse {
+  public func encodeJSON(to json: inout JSONWriter) {
+    json.beginObject()
+    json.field("text", self.text)
+    json.field("index", self.index)
+    json.field("blob", self.blob)
+    json.endObject()
+  }
+
+  public init(json: JSONValue, path: String) throws {
+    self.init()
+    var seen = JSONFieldSet()
+    for (key, value) in try json.objectMembers(path) {
+      if value.isNull { continue }
+      switch key {
+      case "text": try seen.insert(1, key, path); self.text = try value.string(path + "." + "text")
+      case "index": try seen.insert(2, key, path); self.index = try value.int32(path + "." + "index")
+      case "blob": try seen.insert(3, key, path); self.blob = try value.bytes(path + "." + "blob")
+      default: throw JSONDecodingError(path: path, message: "unknown field '\(key)'")
+      }
+    }
+  }
+}
+
+extension TestingV1 {
+  /// A service for the transport's own tests and benchmarks.
+  public enum Echo {
+    public static let name = "aftersale.testing.v1.Echo"
+
+    /// Descriptors of every method, with their full paths.
+    public enum Method {
+      public static let say = RPCMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(service: "aftersale.testing.v1.Echo", method: "Say", kind: .unary)
+      public static let count = RPCMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(service: "aftersale.testing.v1.Echo", method: "Count", kind: .serverStreaming)
+      public static let all: [MethodDescriptor] = [say.descriptor, count.descriptor]
+    }
+
+    /// A typed client for `aftersale.testing.v1.Echo` over any transport.
+    public struct Client: Sendable {
+      public let transport: any ClientTransport
+      public init(transport: any ClientTransport) { self.transport = transport }
+
+      /// `/aftersale.testing.v1.Echo/Say`
+      public func say(_ request: TestingV1.EchoRequest, options: CallOptions = .init()) async throws -> TestingV1.EchoResponse {
+        try await transport.unary(Method.say, request: request, options: options)
+      }
+
+      /// `/aftersale.testing.v1.Echo/Count`
+      public func count(_ request: TestingV1.EchoRequest, options: CallOptions = .init()) -> ResponseStream<TestingV1.EchoResponse> {
+        transport.serverStreaming(Method.count, request: request, options: options)
+      }
+    }
+
+    /// What a server implements to serve `aftersale.testing.v1.Echo`; register it with `serviceDefinition`.
+    public protocol Handler: Sendable {
+      func say(_ request: TestingV1.EchoRequest, context: ServerContext) async throws -> TestingV1.EchoResponse
+      func count(_ request: TestingV1.EchoRequest, responses: ResponseWriter<TestingV1.EchoResponse>, context: ServerContext) async throws
+    }
+  }
+}
+
+extension TestingV1.Echo.Handler {
+  /// This handler's methods, ready to be registered on a server.
+  public var serviceDefinition: ServiceDefinition {
+    ServiceDefinition(name: TestingV1.Echo.name, methods: [
+      .unary(TestingV1.Echo.Method.say) { request, context in try await self.say(request, context: context) },
+      .serverStreaming(TestingV1.Echo.Method.count) { request, responses, context in try await self.count(request, responses: responses, context: context) },
+    ])
+  }
+}

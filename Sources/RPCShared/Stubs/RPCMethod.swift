@@ -16,6 +16,8 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
     /// Full protobuf names of the input and output messages.
     public let inputType: String
     public let outputType: String
+    /// Marked `idempotency_level = NO_SIDE_EFFECTS` or `IDEMPOTENT` in the .proto: safe to retry after UNAVAILABLE.
+    public let idempotent: Bool
 
     /// `/aftersale.order.v1.OrderService/GetOrder`
     public var path: String { "/\(service)/\(method)" }
@@ -26,9 +28,9 @@ public struct MethodDescriptor: Sendable, Hashable, CustomStringConvertible {
 public struct RPCMethod<Input: ProtoMessage, Output: ProtoMessage>: Sendable {
     public let descriptor: MethodDescriptor
 
-    public init(service: String, method: String, kind: RPCKind) {
-        descriptor = MethodDescriptor(service: service, method: method, kind: kind,
-                                      inputType: Input.protoMessageName, outputType: Output.protoMessageName)
+    public init(service: String, method: String, kind: RPCKind, idempotent: Bool = false) {
+        descriptor = MethodDescriptor(service: service, method: method, kind: kind, inputType: Input.protoMessageName,
+                                      outputType: Output.protoMessageName, idempotent: idempotent)
     }
 }
 
@@ -37,9 +39,12 @@ public struct CallOptions: Sendable {
     /// How long the call may take; it travels to the server, which stops the handler when it passes.
     public var timeout: Duration?
     public var metadata: Metadata
+    /// W3C trace context to send (`CallHeader.traceparent`).
+    public var traceparent: String?
 
-    public init(timeout: Duration? = nil, metadata: Metadata = [:]) {
+    public init(timeout: Duration? = nil, metadata: Metadata = [:], traceparent: String? = nil) {
         self.timeout = timeout
         self.metadata = metadata
+        self.traceparent = traceparent
     }
 }

@@ -213,6 +213,8 @@ enum Arbitrary {
     TestingV1.AllTypes.self,
     TestingV1.AllTypes.Nested.self,
     TestingV1.Recursive.self,
+    TestingV1.EchoRequest.self,
+    TestingV1.EchoResponse.self,
   ]
 }
 
@@ -2712,6 +2714,28 @@ extension TestingV1.Recursive: ArbitraryMessage {
     m.child = g.optionalMessage(depth: depth) { g in TestingV1.Recursive.arbitrary(&g, depth: depth + 1) }
     m.depth = g.int32()
     m.children = g.array(depth: depth) { g in TestingV1.Recursive.arbitrary(&g, depth: depth + 1) }
+    return m
+  }
+}
+
+extension TestingV1.EchoRequest: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.text = g.string()
+    m.`repeat` = g.int32()
+    m.sleepMillis = g.int64()
+    m.blob = g.bytes()
+    m.failCode = g.int32()
+    return m
+  }
+}
+
+extension TestingV1.EchoResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.text = g.string()
+    m.index = g.int32()
+    m.blob = g.bytes()
     return m
   }
 }

@@ -133,6 +133,96 @@ void   aftersale__testing__v1__recursive__free_unpacked
   assert(message->base.descriptor == &aftersale__testing__v1__recursive__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   aftersale__testing__v1__echo_request__init
+                     (Aftersale__Testing__V1__EchoRequest         *message)
+{
+  static const Aftersale__Testing__V1__EchoRequest init_value = AFTERSALE__TESTING__V1__ECHO_REQUEST__INIT;
+  *message = init_value;
+}
+size_t aftersale__testing__v1__echo_request__get_packed_size
+                     (const Aftersale__Testing__V1__EchoRequest *message)
+{
+  assert(message->base.descriptor == &aftersale__testing__v1__echo_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aftersale__testing__v1__echo_request__pack
+                     (const Aftersale__Testing__V1__EchoRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aftersale__testing__v1__echo_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aftersale__testing__v1__echo_request__pack_to_buffer
+                     (const Aftersale__Testing__V1__EchoRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aftersale__testing__v1__echo_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aftersale__Testing__V1__EchoRequest *
+       aftersale__testing__v1__echo_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aftersale__Testing__V1__EchoRequest *)
+     protobuf_c_message_unpack (&aftersale__testing__v1__echo_request__descriptor,
+                                allocator, len, data);
+}
+void   aftersale__testing__v1__echo_request__free_unpacked
+                     (Aftersale__Testing__V1__EchoRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aftersale__testing__v1__echo_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   aftersale__testing__v1__echo_response__init
+                     (Aftersale__Testing__V1__EchoResponse         *message)
+{
+  static const Aftersale__Testing__V1__EchoResponse init_value = AFTERSALE__TESTING__V1__ECHO_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t aftersale__testing__v1__echo_response__get_packed_size
+                     (const Aftersale__Testing__V1__EchoResponse *message)
+{
+  assert(message->base.descriptor == &aftersale__testing__v1__echo_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aftersale__testing__v1__echo_response__pack
+                     (const Aftersale__Testing__V1__EchoResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aftersale__testing__v1__echo_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aftersale__testing__v1__echo_response__pack_to_buffer
+                     (const Aftersale__Testing__V1__EchoResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aftersale__testing__v1__echo_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aftersale__Testing__V1__EchoResponse *
+       aftersale__testing__v1__echo_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aftersale__Testing__V1__EchoResponse *)
+     protobuf_c_message_unpack (&aftersale__testing__v1__echo_response__descriptor,
+                                allocator, len, data);
+}
+void   aftersale__testing__v1__echo_response__free_unpacked
+                     (Aftersale__Testing__V1__EchoResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aftersale__testing__v1__echo_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor aftersale__testing__v1__all_types__mstring_string_entry__field_descriptors[2] =
 {
   {
@@ -1142,6 +1232,160 @@ const ProtobufCMessageDescriptor aftersale__testing__v1__recursive__descriptor =
   (ProtobufCMessageInit) aftersale__testing__v1__recursive__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor aftersale__testing__v1__echo_request__field_descriptors[5] =
+{
+  {
+    "text",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Testing__V1__EchoRequest, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "repeat",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Testing__V1__EchoRequest, repeat),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sleep_millis",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Testing__V1__EchoRequest, sleep_millis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "blob",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Testing__V1__EchoRequest, blob),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fail_code",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Testing__V1__EchoRequest, fail_code),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aftersale__testing__v1__echo_request__field_indices_by_name[] = {
+  3,   /* field[3] = blob */
+  4,   /* field[4] = fail_code */
+  1,   /* field[1] = repeat */
+  2,   /* field[2] = sleep_millis */
+  0,   /* field[0] = text */
+};
+static const ProtobufCIntRange aftersale__testing__v1__echo_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor aftersale__testing__v1__echo_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aftersale.testing.v1.EchoRequest",
+  "EchoRequest",
+  "Aftersale__Testing__V1__EchoRequest",
+  "aftersale.testing.v1",
+  sizeof(Aftersale__Testing__V1__EchoRequest),
+  5,
+  aftersale__testing__v1__echo_request__field_descriptors,
+  aftersale__testing__v1__echo_request__field_indices_by_name,
+  1,  aftersale__testing__v1__echo_request__number_ranges,
+  (ProtobufCMessageInit) aftersale__testing__v1__echo_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aftersale__testing__v1__echo_response__field_descriptors[3] =
+{
+  {
+    "text",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Testing__V1__EchoResponse, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "index",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Testing__V1__EchoResponse, index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "blob",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Testing__V1__EchoResponse, blob),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aftersale__testing__v1__echo_response__field_indices_by_name[] = {
+  2,   /* field[2] = blob */
+  1,   /* field[1] = index */
+  0,   /* field[0] = text */
+};
+static const ProtobufCIntRange aftersale__testing__v1__echo_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor aftersale__testing__v1__echo_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aftersale.testing.v1.EchoResponse",
+  "EchoResponse",
+  "Aftersale__Testing__V1__EchoResponse",
+  "aftersale.testing.v1",
+  sizeof(Aftersale__Testing__V1__EchoResponse),
+  3,
+  aftersale__testing__v1__echo_response__field_descriptors,
+  aftersale__testing__v1__echo_response__field_indices_by_name,
+  1,  aftersale__testing__v1__echo_response__number_ranges,
+  (ProtobufCMessageInit) aftersale__testing__v1__echo_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue aftersale__testing__v1__color__enum_values_by_number[5] =
 {
   { "COLOR_NEGATIVE", "AFTERSALE__TESTING__V1__COLOR__COLOR_NEGATIVE", -1 },
@@ -1176,3 +1420,46 @@ const ProtobufCEnumDescriptor aftersale__testing__v1__color__descriptor =
   aftersale__testing__v1__color__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCMethodDescriptor aftersale__testing__v1__echo__method_descriptors[2] =
+{
+  { "Say", &aftersale__testing__v1__echo_request__descriptor, &aftersale__testing__v1__echo_response__descriptor },
+  { "Count", &aftersale__testing__v1__echo_request__descriptor, &aftersale__testing__v1__echo_response__descriptor },
+};
+const unsigned aftersale__testing__v1__echo__method_indices_by_name[] = {
+  1,        /* Count */
+  0         /* Say */
+};
+const ProtobufCServiceDescriptor aftersale__testing__v1__echo__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "aftersale.testing.v1.Echo",
+  "Echo",
+  "Aftersale__Testing__V1__Echo",
+  "aftersale.testing.v1",
+  2,
+  aftersale__testing__v1__echo__method_descriptors,
+  aftersale__testing__v1__echo__method_indices_by_name
+};
+void aftersale__testing__v1__echo__say(ProtobufCService *service,
+                                       const Aftersale__Testing__V1__EchoRequest *input,
+                                       Aftersale__Testing__V1__EchoResponse_Closure closure,
+                                       void *closure_data)
+{
+  assert(service->descriptor == &aftersale__testing__v1__echo__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void aftersale__testing__v1__echo__count(ProtobufCService *service,
+                                         const Aftersale__Testing__V1__EchoRequest *input,
+                                         Aftersale__Testing__V1__EchoResponse_Closure closure,
+                                         void *closure_data)
+{
+  assert(service->descriptor == &aftersale__testing__v1__echo__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void aftersale__testing__v1__echo__init (Aftersale__Testing__V1__Echo_Service *service,
+                                         Aftersale__Testing__V1__Echo_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &aftersale__testing__v1__echo__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}

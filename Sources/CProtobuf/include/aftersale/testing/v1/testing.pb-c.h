@@ -24,6 +24,8 @@ typedef struct Aftersale__Testing__V1__AllTypes__MUint64EnumEntry Aftersale__Tes
 typedef struct Aftersale__Testing__V1__AllTypes__MBoolBytesEntry Aftersale__Testing__V1__AllTypes__MBoolBytesEntry;
 typedef struct Aftersale__Testing__V1__AllTypes__Nested Aftersale__Testing__V1__AllTypes__Nested;
 typedef struct Aftersale__Testing__V1__Recursive Aftersale__Testing__V1__Recursive;
+typedef struct Aftersale__Testing__V1__EchoRequest Aftersale__Testing__V1__EchoRequest;
+typedef struct Aftersale__Testing__V1__EchoResponse Aftersale__Testing__V1__EchoResponse;
 
 
 /* --- enums --- */
@@ -213,6 +215,44 @@ struct  Aftersale__Testing__V1__Recursive
     , NULL, 0, 0,NULL }
 
 
+struct  Aftersale__Testing__V1__EchoRequest
+{
+  ProtobufCMessage base;
+  char *text;
+  /*
+   * Count: how many responses to stream
+   */
+  int32_t repeat;
+  /*
+   * Say: how long to wait before answering (deadline and cancellation tests)
+   */
+  int64_t sleep_millis;
+  /*
+   * padding for size tests
+   */
+  ProtobufCBinaryData blob;
+  /*
+   * Say: fail with this status code instead of answering
+   */
+  int32_t fail_code;
+};
+#define AFTERSALE__TESTING__V1__ECHO_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aftersale__testing__v1__echo_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, {0,NULL}, 0 }
+
+
+struct  Aftersale__Testing__V1__EchoResponse
+{
+  ProtobufCMessage base;
+  char *text;
+  int32_t index;
+  ProtobufCBinaryData blob;
+};
+#define AFTERSALE__TESTING__V1__ECHO_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aftersale__testing__v1__echo_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, {0,NULL} }
+
+
 /* Aftersale__Testing__V1__AllTypes__MStringStringEntry methods */
 void   aftersale__testing__v1__all_types__mstring_string_entry__init
                      (Aftersale__Testing__V1__AllTypes__MStringStringEntry         *message);
@@ -269,6 +309,44 @@ Aftersale__Testing__V1__Recursive *
 void   aftersale__testing__v1__recursive__free_unpacked
                      (Aftersale__Testing__V1__Recursive *message,
                       ProtobufCAllocator *allocator);
+/* Aftersale__Testing__V1__EchoRequest methods */
+void   aftersale__testing__v1__echo_request__init
+                     (Aftersale__Testing__V1__EchoRequest         *message);
+size_t aftersale__testing__v1__echo_request__get_packed_size
+                     (const Aftersale__Testing__V1__EchoRequest   *message);
+size_t aftersale__testing__v1__echo_request__pack
+                     (const Aftersale__Testing__V1__EchoRequest   *message,
+                      uint8_t             *out);
+size_t aftersale__testing__v1__echo_request__pack_to_buffer
+                     (const Aftersale__Testing__V1__EchoRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Aftersale__Testing__V1__EchoRequest *
+       aftersale__testing__v1__echo_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aftersale__testing__v1__echo_request__free_unpacked
+                     (Aftersale__Testing__V1__EchoRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Aftersale__Testing__V1__EchoResponse methods */
+void   aftersale__testing__v1__echo_response__init
+                     (Aftersale__Testing__V1__EchoResponse         *message);
+size_t aftersale__testing__v1__echo_response__get_packed_size
+                     (const Aftersale__Testing__V1__EchoResponse   *message);
+size_t aftersale__testing__v1__echo_response__pack
+                     (const Aftersale__Testing__V1__EchoResponse   *message,
+                      uint8_t             *out);
+size_t aftersale__testing__v1__echo_response__pack_to_buffer
+                     (const Aftersale__Testing__V1__EchoResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Aftersale__Testing__V1__EchoResponse *
+       aftersale__testing__v1__echo_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aftersale__testing__v1__echo_response__free_unpacked
+                     (Aftersale__Testing__V1__EchoResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Aftersale__Testing__V1__AllTypes__MStringStringEntry_Closure)
@@ -295,9 +373,45 @@ typedef void (*Aftersale__Testing__V1__AllTypes_Closure)
 typedef void (*Aftersale__Testing__V1__Recursive_Closure)
                  (const Aftersale__Testing__V1__Recursive *message,
                   void *closure_data);
+typedef void (*Aftersale__Testing__V1__EchoRequest_Closure)
+                 (const Aftersale__Testing__V1__EchoRequest *message,
+                  void *closure_data);
+typedef void (*Aftersale__Testing__V1__EchoResponse_Closure)
+                 (const Aftersale__Testing__V1__EchoResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
+typedef struct Aftersale__Testing__V1__Echo_Service Aftersale__Testing__V1__Echo_Service;
+struct Aftersale__Testing__V1__Echo_Service
+{
+  ProtobufCService base;
+  void (*say)(Aftersale__Testing__V1__Echo_Service *service,
+              const Aftersale__Testing__V1__EchoRequest *input,
+              Aftersale__Testing__V1__EchoResponse_Closure closure,
+              void *closure_data);
+  void (*count)(Aftersale__Testing__V1__Echo_Service *service,
+                const Aftersale__Testing__V1__EchoRequest *input,
+                Aftersale__Testing__V1__EchoResponse_Closure closure,
+                void *closure_data);
+};
+typedef void (*Aftersale__Testing__V1__Echo_ServiceDestroy)(Aftersale__Testing__V1__Echo_Service *);
+void aftersale__testing__v1__echo__init (Aftersale__Testing__V1__Echo_Service *service,
+                                         Aftersale__Testing__V1__Echo_ServiceDestroy destroy);
+#define AFTERSALE__TESTING__V1__ECHO__BASE_INIT \
+    { &aftersale__testing__v1__echo__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define AFTERSALE__TESTING__V1__ECHO__INIT(function_prefix__) \
+    { AFTERSALE__TESTING__V1__ECHO__BASE_INIT,\
+      function_prefix__ ## say,\
+      function_prefix__ ## count  }
+void aftersale__testing__v1__echo__say(ProtobufCService *service,
+                                       const Aftersale__Testing__V1__EchoRequest *input,
+                                       Aftersale__Testing__V1__EchoResponse_Closure closure,
+                                       void *closure_data);
+void aftersale__testing__v1__echo__count(ProtobufCService *service,
+                                         const Aftersale__Testing__V1__EchoRequest *input,
+                                         Aftersale__Testing__V1__EchoResponse_Closure closure,
+                                         void *closure_data);
 
 /* --- descriptors --- */
 
@@ -310,6 +424,9 @@ extern const ProtobufCMessageDescriptor aftersale__testing__v1__all_types__muint
 extern const ProtobufCMessageDescriptor aftersale__testing__v1__all_types__mbool_bytes_entry__descriptor;
 extern const ProtobufCMessageDescriptor aftersale__testing__v1__all_types__nested__descriptor;
 extern const ProtobufCMessageDescriptor aftersale__testing__v1__recursive__descriptor;
+extern const ProtobufCMessageDescriptor aftersale__testing__v1__echo_request__descriptor;
+extern const ProtobufCMessageDescriptor aftersale__testing__v1__echo_response__descriptor;
+extern const ProtobufCServiceDescriptor aftersale__testing__v1__echo__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -13,13 +13,15 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n aftersale/health/v1/health.proto\x12\x13\x61\x66tersale.health.v1\"%\n\x12HealthCheckRequest\x12\x0f\n\x07service\x18\x01 \x01(\t\"\xae\x01\n\x13HealthCheckResponse\x12\x46\n\x06status\x18\x01 \x01(\x0e\x32\x36.aftersale.health.v1.HealthCheckResponse.ServingStatus\"O\n\rServingStatus\x12\x0b\n\x07UNKNOWN\x10\x00\x12\x0b\n\x07SERVING\x10\x01\x12\x0f\n\x0bNOT_SERVING\x10\x02\x12\x13\n\x0fSERVICE_UNKNOWN\x10\x03\x32\xc2\x01\n\x06Health\x12Z\n\x05\x43heck\x12\'.aftersale.health.v1.HealthCheckRequest\x1a(.aftersale.health.v1.HealthCheckResponse\x12\\\n\x05Watch\x12\'.aftersale.health.v1.HealthCheckRequest\x1a(.aftersale.health.v1.HealthCheckResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n aftersale/health/v1/health.proto\x12\x13\x61\x66tersale.health.v1\"%\n\x12HealthCheckRequest\x12\x0f\n\x07service\x18\x01 \x01(\t\"\xae\x01\n\x13HealthCheckResponse\x12\x46\n\x06status\x18\x01 \x01(\x0e\x32\x36.aftersale.health.v1.HealthCheckResponse.ServingStatus\"O\n\rServingStatus\x12\x0b\n\x07UNKNOWN\x10\x00\x12\x0b\n\x07SERVING\x10\x01\x12\x0f\n\x0bNOT_SERVING\x10\x02\x12\x13\n\x0fSERVICE_UNKNOWN\x10\x03\x32\xc7\x01\n\x06Health\x12_\n\x05\x43heck\x12\'.aftersale.health.v1.HealthCheckRequest\x1a(.aftersale.health.v1.HealthCheckResponse\"\x03\x90\x02\x01\x12\\\n\x05Watch\x12\'.aftersale.health.v1.HealthCheckRequest\x1a(.aftersale.health.v1.HealthCheckResponse0\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aftersale.health.v1.health_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
+  _HEALTH.methods_by_name['Check']._options = None
+  _HEALTH.methods_by_name['Check']._serialized_options = b'\220\002\001'
   _HEALTHCHECKREQUEST._serialized_start=57
   _HEALTHCHECKREQUEST._serialized_end=94
   _HEALTHCHECKRESPONSE._serialized_start=97
@@ -27,5 +29,5 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _HEALTHCHECKRESPONSE_SERVINGSTATUS._serialized_start=192
   _HEALTHCHECKRESPONSE_SERVINGSTATUS._serialized_end=271
   _HEALTH._serialized_start=274
-  _HEALTH._serialized_end=468
+  _HEALTH._serialized_end=473
 # @@protoc_insertion_point(module_scope)

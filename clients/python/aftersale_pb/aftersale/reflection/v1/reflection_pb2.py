@@ -13,13 +13,19 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(aftersale/reflection/v1/reflection.proto\x12\x17\x61\x66tersale.reflection.v1\"\x15\n\x13ListServicesRequest\"N\n\x14ListServicesResponse\x12\x36\n\x08services\x18\x01 \x03(\x0b\x32$.aftersale.reflection.v1.ServiceInfo\"Q\n\x0bServiceInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x34\n\x07methods\x18\x02 \x03(\x0b\x32#.aftersale.reflection.v1.MethodInfo\"\x8a\x01\n\nMethodInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tfull_path\x18\x02 \x01(\t\x12\x12\n\ninput_type\x18\x03 \x01(\t\x12\x13\n\x0boutput_type\x18\x04 \x01(\t\x12\x18\n\x10\x63lient_streaming\x18\x05 \x01(\x08\x12\x18\n\x10server_streaming\x18\x06 \x01(\x08\"\'\n\x15\x44\x65scribeMethodRequest\x12\x0e\n\x06method\x18\x01 \x01(\t\"\x1a\n\x18\x46ileDescriptorSetRequest\"8\n\x19\x46ileDescriptorSetResponse\x12\x1b\n\x13\x66ile_descriptor_set\x18\x01 \x01(\x0c\x32\xdf\x02\n\nReflection\x12k\n\x0cListServices\x12,.aftersale.reflection.v1.ListServicesRequest\x1a-.aftersale.reflection.v1.ListServicesResponse\x12\x65\n\x0e\x44\x65scribeMethod\x12..aftersale.reflection.v1.DescribeMethodRequest\x1a#.aftersale.reflection.v1.MethodInfo\x12}\n\x14GetFileDescriptorSet\x12\x31.aftersale.reflection.v1.FileDescriptorSetRequest\x1a\x32.aftersale.reflection.v1.FileDescriptorSetResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n(aftersale/reflection/v1/reflection.proto\x12\x17\x61\x66tersale.reflection.v1\"\x15\n\x13ListServicesRequest\"N\n\x14ListServicesResponse\x12\x36\n\x08services\x18\x01 \x03(\x0b\x32$.aftersale.reflection.v1.ServiceInfo\"Q\n\x0bServiceInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x34\n\x07methods\x18\x02 \x03(\x0b\x32#.aftersale.reflection.v1.MethodInfo\"\x8a\x01\n\nMethodInfo\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x11\n\tfull_path\x18\x02 \x01(\t\x12\x12\n\ninput_type\x18\x03 \x01(\t\x12\x13\n\x0boutput_type\x18\x04 \x01(\t\x12\x18\n\x10\x63lient_streaming\x18\x05 \x01(\x08\x12\x18\n\x10server_streaming\x18\x06 \x01(\x08\"\'\n\x15\x44\x65scribeMethodRequest\x12\x0e\n\x06method\x18\x01 \x01(\t\"\x1a\n\x18\x46ileDescriptorSetRequest\"8\n\x19\x46ileDescriptorSetResponse\x12\x1b\n\x13\x66ile_descriptor_set\x18\x01 \x01(\x0c\x32\xef\x02\n\nReflection\x12p\n\x0cListServices\x12,.aftersale.reflection.v1.ListServicesRequest\x1a-.aftersale.reflection.v1.ListServicesResponse\"\x03\x90\x02\x01\x12j\n\x0e\x44\x65scribeMethod\x12..aftersale.reflection.v1.DescribeMethodRequest\x1a#.aftersale.reflection.v1.MethodInfo\"\x03\x90\x02\x01\x12\x82\x01\n\x14GetFileDescriptorSet\x12\x31.aftersale.reflection.v1.FileDescriptorSetRequest\x1a\x32.aftersale.reflection.v1.FileDescriptorSetResponse\"\x03\x90\x02\x01\x62\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aftersale.reflection.v1.reflection_pb2', globals())
 if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
+  _REFLECTION.methods_by_name['ListServices']._options = None
+  _REFLECTION.methods_by_name['ListServices']._serialized_options = b'\220\002\001'
+  _REFLECTION.methods_by_name['DescribeMethod']._options = None
+  _REFLECTION.methods_by_name['DescribeMethod']._serialized_options = b'\220\002\001'
+  _REFLECTION.methods_by_name['GetFileDescriptorSet']._options = None
+  _REFLECTION.methods_by_name['GetFileDescriptorSet']._serialized_options = b'\220\002\001'
   _LISTSERVICESREQUEST._serialized_start=69
   _LISTSERVICESREQUEST._serialized_end=90
   _LISTSERVICESRESPONSE._serialized_start=92
@@ -35,5 +41,5 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _FILEDESCRIPTORSETRESPONSE._serialized_start=465
   _FILEDESCRIPTORSETRESPONSE._serialized_end=521
   _REFLECTION._serialized_start=524
-  _REFLECTION._serialized_end=875
+  _REFLECTION._serialized_end=891
 # @@protoc_insertion_point(module_scope)

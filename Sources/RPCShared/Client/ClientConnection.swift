@@ -1,0 +1,194 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// One endpoint's connection: connected lazily on the first call, shared by all calls (they are multiplexed as
+/// streams), replaced after GOAWAY or a close, and reconnected with exponential backoff and jitter after a
+/// failure. While backing off, calls fail at once with a retryable UNAVAILABLE rather than wait.
+final class ClientConnection: Sendable {
+    let endpoint: Endpoint
+    private let group: any EventLoopGroup
+    private let configuration: ClientConfiguration
+    private let state = Mutex(State.idle(failures: 0))
+    private let tokens = Atomic<UInt64>(0)
+
+    struct Ready: Sendable {
+        let channel: any Channel
+        let handler: NIOLoopBound<ClientConnectionHandler>
+    }
+
+    private enum State {
+        case idle(failures: Int)
+        case connecting(EventLoopFuture<Ready>)
+        case ready(Ready)
+        case backoff(until: ContinuousClock.Instant, failures: Int, reason: String)
+        case closed
+    }
+
+    init(endpoint: Endpoint, group: any EventLoopGroup, configuration: ClientConfiguration) {
+        self.endpoint = endpoint
+        self.group = group
+        self.configuration = configuration
+    }
+
+    // MARK: calls
+
+    func unary(_ frame: ByteBuffer, timeout: Duration?) async throws -> ByteBuffer {
+        let ready = try await self.ready()
+        let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
+        let handler = ready.handler
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ClientConnectionHandler.Outcome, Never>) in
+                handler.eventLoop.execute {
+                    handler.value.startUnary(frame, token: token, timeout: timeout, continuation: continuation)
+                }
+            }
+        } onCancel: {
+            handler.eventLoop.execute { handler.value.cancel(token: token) }
+        }
+        switch outcome {
+        case .response(let payload): return payload
+        case .failed(let error, let retryable): throw retryable ? RetryableFailure(error: error) : error
+        }
+    }
+
+    func serverStreaming(_ frame: ByteBuffer, timeout: Duration?) -> AsyncThrowingStream<ByteBuffer, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
+        let started = Mutex<NIOLoopBound<ClientConnectionHandler>?>(nil)
+        let task = Task {
+            do {
+                let handler = try await self.ready().handler
+                started.withLock { $0 = handler }
+                handler.eventLoop.execute {
+                    handler.value.startStreaming(frame, token: token, timeout: timeout, continuation: continuation)
+                }
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { termination in
+            guard case .cancelled = termination else { return }
+            task.cancel()
+            if let handler = started.withLock({ $0 }) {
+                handler.eventLoop.execute { handler.value.cancel(token: token) }
+            }
+        }
+        return stream
+    }
+
+    // MARK: connection state
+
+    func ready() async throws -> Ready {
+        enum Action { case use(Ready), wait(EventLoopFuture<Ready>), connect(EventLoopPromise<Ready>, failures: Int), fail(RPCError) }
+        let action: Action = state.withLock { state in
+            switch state {
+            case .ready(let ready):
+                return .use(ready)
+            case .connecting(let future):
+                return .wait(future)
+            case .idle(let failures):
+                let promise = group.next().makePromise(of: Ready.self)
+                state = .connecting(promise.futureResult)
+                return .connect(promise, failures: failures)
+            case .backoff(let until, let failures, let reason):
+                guard ContinuousClock.now >= until else {
+                    return .fail(RPCError(.unavailable, "cannot connect to \(endpoint): \(reason); next attempt in \(until - .now)"))
+                }
+                let promise = group.next().makePromise(of: Ready.self)
+                state = .connecting(promise.futureResult)
+                return .connect(promise, failures: failures)
+            case .closed:
+                return .fail(RPCError(.unavailable, "the client is closed"))
+            }
+        }
+        switch action {
+        case .use(let ready):
+            return ready
+        case .wait(let future):
+            return try await future.get()
+        case .fail(let error):
+            throw RetryableFailure(error: error)
+        case .connect(let promise, let failures):
+            do {
+                let ready = try await connect()
+                let closed = state.withLock { state -> Bool in
+                    if case .closed = state { return true }
+                    state = .ready(ready)
+                    return false
+                }
+                if closed { ready.channel.close(promise: nil) }
+                promise.succeed(ready)
+                return ready
+            } catch {
+                let delay = backoffDelay(afterFailures: failures + 1)
+                let failure = RetryableFailure(error: RPCError(.unavailable, "cannot connect to \(endpoint): \(error)"))
+                state.withLock { state in
+                    if case .closed = state { return }
+                    state = .backoff(until: .now + delay, failures: failures + 1, reason: "\(error)")
+                }
+                promise.fail(failure)
+                throw failure
+            }
+        }
+    }
+
+    private func connect() async throws -> Ready {
+        let configuration = self.configuration
+        let unusable: @Sendable (ObjectIdentifier) -> Void = { [weak self] id in self?.channelUnusable(id) }
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let id = ObjectIdentifier(channel)
+                    let handler = ClientConnectionHandler(keepalive: configuration.keepalive,
+                                                          maxPendingCalls: configuration.maxPendingCalls) {
+                        unusable(id)
+                    }
+                    try channel.pipeline.syncOperations.addHandler(
+                        ByteToMessageHandler(FrameDecoder(expectPreface: false, maxFrameSize: configuration.maxFrameSize)))
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let channel: any Channel
+        switch endpoint {
+        case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
+        case .tcp(let host, let port): channel = try await bootstrap.connect(host: host, port: port).get()
+        }
+        let handler = try await channel.pipeline.handler(type: ClientConnectionHandler.self).map {
+            NIOLoopBound($0, eventLoop: channel.eventLoop)
+        }.get()
+        return Ready(channel: channel, handler: handler)
+    }
+
+    /// GOAWAY or close: the next call opens a new connection.
+    private func channelUnusable(_ id: ObjectIdentifier) {
+        state.withLock { state in
+            if case .ready(let ready) = state, ObjectIdentifier(ready.channel) == id { state = .idle(failures: 0) }
+        }
+    }
+
+    func backoffDelay(afterFailures failures: Int) -> Duration {
+        let backoff = configuration.backoff
+        let base = Double(backoff.initial.nanoseconds) * pow(backoff.multiplier, Double(max(0, failures - 1)))
+        let capped = min(base, Double(backoff.maximum.nanoseconds))
+        let jittered = capped * (1 + Double.random(in: -backoff.jitter...backoff.jitter))
+        return .nanoseconds(Int64(max(0, jittered)))
+    }
+
+    func close() async {
+        let channel: (any Channel)? = state.withLock { state in
+            defer { state = .closed }
+            if case .ready(let ready) = state { return ready.channel }
+            return nil
+        }
+        try? await channel?.close()
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif

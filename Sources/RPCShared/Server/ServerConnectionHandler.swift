@@ -1,0 +1,266 @@
+import Logging
+import NIOCore
+
+/// Serves the calls of one connection. Lives on the connection's event loop; each call's handler runs as a
+/// Swift task (on the same loop by default), and everything about streams — ids, limits, deadlines,
+/// cancellation, drain — is decided here, on the loop, without locks.
+final class ServerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = FrameEvent
+    typealias OutboundOut = ByteBuffer
+
+    private struct ActiveStream {
+        var task: Task<Void, Never>?
+        var deadline: Scheduled<Void>?
+    }
+
+    private let router: ServiceRouter
+    private let configuration: ServerConfiguration
+    private let executor: EventLoopTaskExecutor?
+    private let stats: ServerStats
+    private var streams: [UInt32: ActiveStream] = [:]
+    private var lastStreamID: UInt32 = 0
+    private var draining = false
+    private var context: ChannelHandlerContext?
+    private var peer = "unknown"
+
+    init(router: ServiceRouter, configuration: ServerConfiguration, executor: EventLoopTaskExecutor?, stats: ServerStats) {
+        self.router = router
+        self.configuration = configuration
+        self.executor = executor
+        self.stats = stats
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if let address = context.channel.remoteAddress {
+            peer = address.pathname.map { _ in configuration.endpoint.description } ?? "tcp://\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        } else {
+            peer = configuration.endpoint.description
+        }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let settings = RPCV1.Settings(maxFrameSize: UInt32(configuration.maxFrameSize),
+                                      maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams),
+                                      maxMetaSize: UInt32(configuration.maxMetaSize))
+        write(.settings, streamID: 0, meta: settings, flush: true)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // The client vanished: nobody is waiting for these calls any more.
+        for (_, stream) in streams {
+            stream.task?.cancel()
+            stream.deadline?.cancel()
+        }
+        stats.callsEnded(streams.count)
+        streams.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .frame(let frame):
+            switch frame.type {
+            case .call: startCall(frame)
+            case .cancel: cancel(frame.streamID)
+            case .ping where !frame.flags.contains(.ack):
+                writeRaw(.ping, flags: .ack, streamID: 0, payload: frame.payload, flush: true)
+            case .message:
+                // Client streaming is not served yet: a MESSAGE for a live stream is a protocol error for that call.
+                if streams[frame.streamID] != nil {
+                    fail(frame.streamID, .unimplemented, "client streaming is not supported by this method")
+                }
+            default:
+                break  // SETTINGS, PING acks, GOAWAY from a client, and unknown types need nothing from us
+            }
+        case .oversized(let type, let streamID, let length):
+            let reason = "frame of \(length) bytes exceeds max_frame_size \(configuration.maxFrameSize)"
+            if streamID == 0 {
+                goAway(.frameSizeError, reason, close: true)
+            } else if type == .call {
+                guard acceptStreamID(streamID) else { return }
+                writeStatus(streamID, .resourceExhausted, reason)
+            } else if streams[streamID] != nil {
+                fail(streamID, .resourceExhausted, reason)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let error = error as? FrameError {
+            goAway(error.code, error.message, close: true)
+        } else {
+            context.close(promise: nil)
+        }
+    }
+
+    // MARK: calls
+
+    private func acceptStreamID(_ id: UInt32) -> Bool {
+        guard id > lastStreamID else {
+            goAway(.protocolError, "stream id \(id) is not above the last one (\(lastStreamID))", close: true)
+            return false
+        }
+        lastStreamID = id
+        return true
+    }
+
+    private func startCall(_ frame: Frame) {
+        let id = frame.streamID
+        guard acceptStreamID(id), let context else { return }
+        if draining {
+            return writeStatus(id, .unavailable, "server is shutting down; the call was not processed and may be retried")
+        }
+        guard streams.count < configuration.maxConcurrentStreams else {
+            return writeStatus(id, .resourceExhausted, "more than \(configuration.maxConcurrentStreams) concurrent calls on one connection")
+        }
+        guard !frame.flags.contains(.compressed) else {
+            return writeStatus(id, .internal, "compression is not supported")
+        }
+        let header: RPCV1.CallHeader
+        do {
+            header = try RPCV1.CallHeader(serializedBytes: frame.meta)
+        } catch {
+            return writeStatus(id, .invalidArgument, "malformed call header: \(error)")
+        }
+        guard let method = router.methods[header.method] else {
+            return writeStatus(id, .unimplemented, "unknown method \(header.method)")
+        }
+
+        var metadata = Metadata()
+        for entry in header.metadata { metadata.add(entry.key, bytes: entry.value) }
+        let requestID = metadata["x-request-id"] ?? RequestID.next()
+        var logger = configuration.logger
+        logger[metadataKey: "request-id"] = "\(requestID)"
+        logger[metadataKey: "method"] = "\(header.method)"
+        logger[metadataKey: "peer"] = "\(peer)"
+        let deadline = header.timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(clamping: header.timeoutMicros)) : nil
+        let callContext = ServerContext(method: method.descriptor, metadata: metadata, deadline: deadline, peer: peer,
+                                        requestID: requestID, traceparent: header.traceparent, logger: logger)
+
+        var stream = ActiveStream()
+        if header.timeoutMicros > 0 {
+            stream.deadline = context.eventLoop.scheduleTask(in: .microseconds(Int64(clamping: header.timeoutMicros))) {
+                self.expire(id)
+            }
+        }
+        streams[id] = stream
+        stats.callsStarted()
+
+        let call = CallRunner(streamID: id, method: method, request: frame.payload, context: callContext,
+                              interceptors: configuration.interceptors, allocator: context.channel.allocator,
+                              connection: NIOLoopBound(self, eventLoop: context.eventLoop))
+        let task: Task<Void, Never>
+        if let executor {
+            task = Task(executorPreference: executor) { await call.run() }
+        } else {
+            task = Task { await call.run() }
+        }
+        if streams[id] != nil { streams[id]?.task = task }
+    }
+
+    /// A call's final frame, from its task (on this loop).
+    func finish(_ id: UInt32, statusFrame: ByteBuffer) {
+        guard let stream = streams.removeValue(forKey: id) else { return }  // expired or cancelled already
+        stream.deadline?.cancel()
+        stats.callsEnded(1)
+        context?.writeAndFlush(wrapOutboundOut(statusFrame), promise: nil)
+        closeIfDrained()
+    }
+
+    /// A streamed response message, from its task (on this loop). Fails when the call is over.
+    func send(_ id: UInt32, messageFrame: ByteBuffer) -> EventLoopFuture<Void>? {
+        guard streams[id] != nil, let context else { return nil }
+        return context.writeAndFlush(wrapOutboundOut(messageFrame))
+    }
+
+    private func expire(_ id: UInt32) {
+        guard let stream = streams.removeValue(forKey: id) else { return }
+        stream.task?.cancel()
+        stats.callsEnded(1)
+        writeStatus(id, .deadlineExceeded, "deadline exceeded")
+        closeIfDrained()
+    }
+
+    private func cancel(_ id: UInt32) {
+        guard let stream = streams.removeValue(forKey: id) else { return }
+        stream.task?.cancel()
+        stream.deadline?.cancel()
+        stats.callsEnded(1)
+        closeIfDrained()
+    }
+
+    private func fail(_ id: UInt32, _ code: StatusCode, _ message: String) {
+        guard let stream = streams.removeValue(forKey: id) else { return }
+        stream.task?.cancel()
+        stream.deadline?.cancel()
+        stats.callsEnded(1)
+        writeStatus(id, code, message)
+        closeIfDrained()
+    }
+
+    // MARK: drain
+
+    /// Graceful shutdown: GOAWAY with the last accepted stream; calls up to it finish, newer ones are refused.
+    func beginDrain() {
+        guard !draining else { return }
+        draining = true
+        goAway(.noError, "server is shutting down", close: false)
+        closeIfDrained()
+    }
+
+    func closeChannel() { context?.close(promise: nil) }
+
+    private func closeIfDrained() {
+        if draining && streams.isEmpty { context?.close(promise: nil) }
+    }
+
+    // MARK: writing
+
+    private func goAway(_ code: GoAwayCode, _ message: String, close: Bool) {
+        let frame = RPCV1.GoAway(lastStreamID: lastStreamID, code: code.rawValue, message: message)
+        write(.goAway, streamID: 0, meta: frame, flush: true)
+        if close { context?.close(promise: nil) }
+    }
+
+    private func writeStatus(_ id: UInt32, _ code: StatusCode, _ message: String) {
+        write(.status, flags: .endStream, streamID: id, meta: RPCV1.Status(code: code.rawValue, message: message), flush: true)
+    }
+
+    private func write(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, meta: some ProtoMessage, flush: Bool) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        do {
+            try FrameWriter.write(type, flags: flags, streamID: streamID, meta: meta, payload: nil, into: &buffer)
+        } catch {
+            return context.close(promise: nil)
+        }
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if flush { context.flush() }
+    }
+
+    private func writeRaw(_ type: FrameType, flags: FrameFlags, streamID: UInt32, payload: ByteBuffer, flush: Bool) {
+        guard let context else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 12 + payload.readableBytes)
+        try? FrameWriter.write(type, flags: flags, streamID: streamID, meta: Optional<RPCV1.Status>.none,
+                               rawPayload: payload, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: nil)
+        if flush { context.flush() }
+    }
+}
+
+/// The methods a server serves, by path.
+struct ServiceRouter: Sendable {
+    let methods: [String: RegisteredMethod]
+    let services: [ServiceDefinition]
+
+    init(_ services: [ServiceDefinition]) {
+        self.services = services
+        var methods: [String: RegisteredMethod] = [:]
+        for service in services {
+            for method in service.methods { methods[method.descriptor.path] = method }
+        }
+        self.methods = methods
+    }
+}
