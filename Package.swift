@@ -54,12 +54,17 @@ let package = Package(
             ]
         ),
         .target(name: "CHeapStats", path: "Tests/CHeapStats"),
+        .target(
+            name: "AfterSaleTestSupport",
+            dependencies: ["RPCShared", .product(name: "NIOPosix", package: "swift-nio")],
+            path: "Tests/AfterSaleTestSupport"
+        ),
         .testTarget(
             name: "RPCSharedTests",
-            dependencies: ["RPCShared", "CHeapStats", .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: ["RPCShared", "CHeapStats", "AfterSaleTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")],
             exclude: ["Interop/interop.py"]
         ),
-        .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale"]),
+        .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale", "RPCShared", "AfterSaleTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

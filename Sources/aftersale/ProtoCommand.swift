@@ -33,7 +33,7 @@ struct ProtoCommand: ParsableCommand {
         func run() throws {
             let text = readArgument(hex).filter { !$0.isWhitespace }
             guard text.count % 2 == 0, let bytes = HexBytes.parse(text) else {
-                throw ValidationError("'\(text.prefix(40))' is not hex")
+                throw CLIError("'\(text.prefix(40))' is not hex")
             }
             print(try MessageType(type).type.init(serializedBytes: bytes).jsonString(pretty: true))
         }
@@ -47,7 +47,7 @@ struct MessageType {
     init(_ name: String) throws {
         let name = name.hasPrefix(".") ? String(name.dropFirst()) : name
         guard let type = ProtoRegistry.messageTypes[name] else {
-            throw ValidationError("unknown message type '\(name)' (see 'aftersale proto types')")
+            throw CLIError("unknown message type '\(name)' (see 'aftersale proto types')")
         }
         self.type = type
     }

@@ -458,6 +458,9 @@ class Generator:
         self.doc(out, msg.comment, "  ")
         out.append(f"  public struct {name}: ProtoMessage {{")
         out.append(f"    public static let protoMessageName = {swift_string_literal(msg.full_name)}")
+        schema = ", ".join(
+            f"({f.number}, {swift_string_literal(f.proto.name)}, {swift_string_literal(self.field_type_label(f))})" for f in fields)
+        out.append(f"    public static let protoFields: [ProtoFieldInfo] = [{schema}].map(ProtoFieldInfo.init)")
         out.append("")
         for f in plain:
             self.doc(out, f.comment, "    ")
@@ -500,6 +503,21 @@ class Generator:
         out.append("")
         self.emit_c_conversion(out, msg, fields, oneofs)
         self.emit_json(out, msg, fields, oneofs)
+
+    def field_type_label(self, f: FieldInfo) -> str:
+        """How `aftersale describe` shows a field's type: proto spelling, e.g. `repeated aftersale.common.v1.Money`."""
+        def name(fl: FieldInfo) -> str:
+            if fl.kind in ("message", "enum"):
+                return fl.type_name
+            return FD.Type.Name(fl.type)[5:].lower()
+        if f.kind == "map":
+            return f"map<{name(f.map_key)}, {name(f.map_value)}>"
+        label = name(f)
+        if f.repeated:
+            label = "repeated " + label
+        if f.oneof is not None:
+            label += " (oneof)"
+        return label
 
     def _reaches(self, start: str, goal: str) -> bool:
         seen, todo = set(), [start]

@@ -10,6 +10,9 @@ public protocol ProtoMessage: Sendable, Hashable {
     /// The full protobuf name, e.g. `aftersale.order.v1.Order`.
     static var protoMessageName: String { get }
 
+    /// The schema's fields, for tools (`aftersale describe`).
+    static var protoFields: [ProtoFieldInfo] { get }
+
     /// A message with every field at its default.
     init()
 
@@ -100,4 +103,18 @@ public final class ProtoBox<Value: Sendable & Hashable>: Sendable, Hashable {
     public init(_ value: Value) { self.value = value }
     public static func == (lhs: ProtoBox, rhs: ProtoBox) -> Bool { lhs === rhs || lhs.value == rhs.value }
     public func hash(into hasher: inout Hasher) { hasher.combine(value) }
+}
+
+/// One field of a message's schema, as `aftersale describe` shows it.
+public struct ProtoFieldInfo: Sendable, Hashable {
+    public var number: Int32
+    public var name: String
+    /// The type as the .proto spells it, e.g. `repeated aftersale.common.v1.Money`, `map<string, string>`.
+    public var type: String
+
+    public init(_ field: (number: Int32, name: String, type: String)) {
+        number = field.number
+        name = field.name
+        type = field.type
+    }
 }

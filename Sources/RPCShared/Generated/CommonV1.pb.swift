@@ -75,6 +75,7 @@ extension CommonV1 {
   /// (cents for USD/EUR, yen for JPY, fen for CNY).
   public struct Money: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.Money"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "currency", "string"), (2, "minor_units", "int64")].map(ProtoFieldInfo.init)
 
     public var currency: String = ""
     public var minorUnits: Int64 = 0
@@ -135,6 +136,7 @@ extension CommonV1 {
   /// Same layout as google.protobuf.Timestamp; its JSON form is an RFC 3339 string, e.g. "2026-11-21T16:30:00Z".
   public struct Timestamp: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.Timestamp"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "seconds", "int64"), (2, "nanos", "int32")].map(ProtoFieldInfo.init)
 
     public var seconds: Int64 = 0
     public var nanos: Int32 = 0
@@ -179,6 +181,7 @@ extension CommonV1 {
   /// A calendar date without time zone (e.g. a policy's effective date).
   public struct Date: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.Date"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "year", "int32"), (2, "month", "int32"), (3, "day", "int32")].map(ProtoFieldInfo.init)
 
     public var year: Int32 = 0
     public var month: Int32 = 0
@@ -244,6 +247,7 @@ extension CommonV1 {
   /// A postal address. `country` is ISO 3166-1 alpha-2.
   public struct Address: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.Address"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "name", "string"), (2, "lines", "repeated string"), (3, "city", "string"), (4, "region", "string"), (5, "postal_code", "string"), (6, "country", "string"), (7, "phone", "string")].map(ProtoFieldInfo.init)
 
     public var name: String = ""
     public var lines: [String] = []
@@ -335,6 +339,7 @@ extension CommonV1 {
   /// an empty token asks for the first page. Tokens are opaque and only valid for the same query.
   public struct PageRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.PageRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page_size", "int32"), (2, "page_token", "string")].map(ProtoFieldInfo.init)
 
     public var pageSize: Int32 = 0
     public var pageToken: String = ""
@@ -393,6 +398,7 @@ extension CommonV1.PageRequest {
 extension CommonV1 {
   public struct PageResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.PageResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "next_page_token", "string")].map(ProtoFieldInfo.init)
 
     public var nextPageToken: String = ""
 
@@ -446,6 +452,7 @@ extension CommonV1 {
   /// Presence wrappers for proto3 scalars (protoc-c 1.4.1 has no proto3 `optional`).
   public struct Int64Value: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.Int64Value"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "value", "int64")].map(ProtoFieldInfo.init)
 
     public var value: Int64 = 0
 
@@ -498,6 +505,7 @@ extension CommonV1.Int64Value {
 extension CommonV1 {
   public struct StringValue: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.StringValue"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "value", "string")].map(ProtoFieldInfo.init)
 
     public var value: String = ""
 
@@ -550,6 +558,7 @@ extension CommonV1.StringValue {
 extension CommonV1 {
   public struct BoolValue: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.BoolValue"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "value", "bool")].map(ProtoFieldInfo.init)
 
     public var value: Bool = false
 
@@ -603,6 +612,7 @@ extension CommonV1 {
   /// Structured details carried in `Status.details` of a failed call (bytes of this message).
   public struct ErrorDetails: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.ErrorDetails"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "field_violations", "repeated aftersale.common.v1.FieldViolation"), (2, "reason", "string"), (3, "resource", "string"), (4, "retry_after_millis", "int64"), (5, "metadata", "map<string, string>")].map(ProtoFieldInfo.init)
 
     /// Field-level violations for INVALID_ARGUMENT.
     public var fieldViolations: [CommonV1.FieldViolation] = []
@@ -689,6 +699,7 @@ extension CommonV1.ErrorDetails {
 extension CommonV1 {
   public struct FieldViolation: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.FieldViolation"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "field", "string"), (2, "description", "string")].map(ProtoFieldInfo.init)
 
     public var field: String = ""
     public var description: String = ""
@@ -748,6 +759,7 @@ extension CommonV1 {
   /// Who did something: recorded on timelines and in the audit trail.
   public struct Actor: ProtoMessage {
     public static let protoMessageName = "aftersale.common.v1.Actor"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "kind", "aftersale.common.v1.ActorKind"), (2, "id", "string")].map(ProtoFieldInfo.init)
 
     public var kind: CommonV1.ActorKind = .unspecified
     public var id: String = ""

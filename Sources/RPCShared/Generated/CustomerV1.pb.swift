@@ -171,6 +171,7 @@ extension CustomerV1 {
   /// A customer. Contact data is stored in full but always returned masked.
   public struct Customer: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.Customer"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "name", "string"), (3, "email", "string"), (4, "phone", "string"), (5, "addresses", "repeated aftersale.common.v1.Address"), (6, "market", "string"), (7, "time_zone", "string"), (8, "identity_document_on_file", "bool"), (9, "version", "int64"), (10, "created_at", "aftersale.common.v1.Timestamp"), (11, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var name: String = ""
@@ -285,6 +286,7 @@ extension CustomerV1.Customer {
 extension CustomerV1 {
   public struct CreateCustomerRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.CreateCustomerRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "name", "string"), (3, "email", "string"), (4, "phone", "string"), (5, "addresses", "repeated aftersale.common.v1.Address"), (6, "market", "string"), (7, "time_zone", "string"), (8, "identity_document", "string")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var name: String = ""
@@ -380,6 +382,7 @@ extension CustomerV1.CreateCustomerRequest {
 extension CustomerV1 {
   public struct GetCustomerRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.GetCustomerRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
 
@@ -433,6 +436,7 @@ extension CustomerV1 {
   /// Presence wrapper: a list that replaces the stored one when set (even when empty).
   public struct AddressList: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.AddressList"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "addresses", "repeated aftersale.common.v1.Address")].map(ProtoFieldInfo.init)
 
     public var addresses: [CommonV1.Address] = []
 
@@ -487,6 +491,7 @@ extension CustomerV1 {
   /// Changes only the fields that are present.
   public struct UpdateCustomerRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.UpdateCustomerRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "expected_version", "int64"), (3, "name", "aftersale.common.v1.StringValue"), (4, "email", "aftersale.common.v1.StringValue"), (5, "phone", "aftersale.common.v1.StringValue"), (6, "addresses", "aftersale.customer.v1.AddressList"), (7, "market", "aftersale.common.v1.StringValue"), (8, "time_zone", "aftersale.common.v1.StringValue"), (9, "identity_document", "aftersale.common.v1.StringValue")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var expectedVersion: Int64 = 0
@@ -587,6 +592,7 @@ extension CustomerV1.UpdateCustomerRequest {
 extension CustomerV1 {
   public struct GetCustomerHistoryRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.GetCustomerHistoryRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
 
@@ -641,6 +647,7 @@ extension CustomerV1 {
   /// outcomes CustomerService keeps. Also the input of the risk model.
   public struct CustomerHistory: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.CustomerHistory"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "orders_count", "int64"), (3, "cases_count", "int64"), (4, "returns_count", "int64"), (5, "refund_only_count", "int64"), (6, "units_purchased", "int64"), (7, "units_returned", "int64"), (8, "return_rate_bp", "int32"), (9, "purchase_totals", "repeated aftersale.common.v1.Money"), (10, "refund_totals", "repeated aftersale.common.v1.Money"), (11, "inspection_mismatches", "int64"), (12, "first_order_at", "aftersale.common.v1.Timestamp"), (13, "last_case_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var ordersCount: Int64 = 0
@@ -768,6 +775,7 @@ extension CustomerV1 {
   /// An immutable ledger entry. Balances are the sum of entries; debits consume the credits that expire first.
   public struct WalletEntry: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.WalletEntry"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "customer_id", "string"), (3, "kind", "aftersale.customer.v1.WalletEntryKind"), (4, "amount", "aftersale.common.v1.Money"), (5, "reason", "string"), (6, "reference", "string"), (7, "expires_at", "aftersale.common.v1.Timestamp"), (8, "remaining", "aftersale.common.v1.Money"), (9, "idempotency_key", "string"), (10, "created_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var customerID: String = ""
@@ -875,6 +883,7 @@ extension CustomerV1 {
   /// A customer's wallet: balances per currency and the latest entries.
   public struct Wallet: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.Wallet"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "balances", "repeated aftersale.common.v1.Money"), (3, "recent_entries", "repeated aftersale.customer.v1.WalletEntry"), (4, "version", "int64"), (5, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var balances: [CommonV1.Money] = []
@@ -953,6 +962,7 @@ extension CustomerV1.Wallet {
 extension CustomerV1 {
   public struct GetWalletRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.GetWalletRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
 
@@ -1005,6 +1015,7 @@ extension CustomerV1.GetWalletRequest {
 extension CustomerV1 {
   public struct ListWalletEntriesRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.ListWalletEntriesRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "customer_id", "string"), (3, "currency", "string"), (4, "kinds", "repeated aftersale.customer.v1.WalletEntryKind")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var customerID: String = ""
@@ -1076,6 +1087,7 @@ extension CustomerV1.ListWalletEntriesRequest {
 extension CustomerV1 {
   public struct ListWalletEntriesResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.ListWalletEntriesResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "entries", "repeated aftersale.customer.v1.WalletEntry"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var entries: [CustomerV1.WalletEntry] = []
     public var page: CommonV1.PageResponse? = nil
@@ -1137,6 +1149,7 @@ extension CustomerV1 {
   /// original entry.
   public struct CreditWalletRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.CreditWalletRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "expected_version", "int64"), (3, "amount", "aftersale.common.v1.Money"), (4, "reason", "string"), (5, "reference", "string"), (6, "expires_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1220,6 +1233,7 @@ extension CustomerV1 {
   /// Spends credit; FAILED_PRECONDITION ("INSUFFICIENT_BALANCE") if the balance would go below zero.
   public struct DebitWalletRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.DebitWalletRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "expected_version", "int64"), (3, "amount", "aftersale.common.v1.Money"), (4, "reason", "string"), (5, "reference", "string")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1297,6 +1311,7 @@ extension CustomerV1 {
   /// Writes EXPIRY entries for credits whose expires_at ≤ as_of and that still have a remaining amount.
   public struct ExpireCreditsRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.ExpireCreditsRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "as_of", "aftersale.common.v1.Timestamp"), (2, "customer_id", "string")].map(ProtoFieldInfo.init)
 
     public var asOf: CommonV1.Timestamp? = nil
     public var customerID: String = ""
@@ -1355,6 +1370,7 @@ extension CustomerV1.ExpireCreditsRequest {
 extension CustomerV1 {
   public struct ExpireCreditsResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.ExpireCreditsResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "expiry_entries", "repeated aftersale.customer.v1.WalletEntry"), (2, "expired_totals", "repeated aftersale.common.v1.Money")].map(ProtoFieldInfo.init)
 
     public var expiryEntries: [CustomerV1.WalletEntry] = []
     public var expiredTotals: [CommonV1.Money] = []
@@ -1415,6 +1431,7 @@ extension CustomerV1.ExpireCreditsResponse {
 extension CustomerV1 {
   public struct Sentiment: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.Sentiment"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "label", "aftersale.customer.v1.SentimentLabel"), (2, "score", "double")].map(ProtoFieldInfo.init)
 
     public var label: CustomerV1.SentimentLabel = .unspecified
     public var score: Double = 0
@@ -1474,6 +1491,7 @@ extension CustomerV1 {
   /// A customer's rating and comment about an order, product or case. Immutable.
   public struct Feedback: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.Feedback"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "customer_id", "string"), (3, "rating", "int32"), (4, "text", "string"), (5, "order_id", "string"), (6, "product_id", "string"), (7, "sku", "string"), (8, "case_id", "string"), (9, "sentiment", "aftersale.customer.v1.Sentiment"), (10, "category", "aftersale.product.v1.IssueCategory"), (11, "category_confidence", "double"), (12, "created_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var customerID: String = ""
@@ -1593,6 +1611,7 @@ extension CustomerV1 {
   /// Stores feedback; at least one of order_id, product_id, case_id is required.
   public struct SubmitFeedbackRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.SubmitFeedbackRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "rating", "int32"), (3, "text", "string"), (4, "order_id", "string"), (5, "product_id", "string"), (6, "sku", "string"), (7, "case_id", "string"), (8, "category", "aftersale.product.v1.IssueCategory"), (9, "category_confidence", "double")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var rating: Int32 = 0
@@ -1695,6 +1714,7 @@ extension CustomerV1.SubmitFeedbackRequest {
 extension CustomerV1 {
   public struct ListFeedbackRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.ListFeedbackRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "customer_id", "string"), (3, "product_id", "string"), (4, "case_id", "string"), (5, "min_rating", "int32"), (6, "max_rating", "int32"), (7, "sentiment", "aftersale.customer.v1.SentimentLabel"), (8, "category", "aftersale.product.v1.IssueCategory"), (9, "created_after", "aftersale.common.v1.Timestamp"), (10, "created_before", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var customerID: String = ""
@@ -1801,6 +1821,7 @@ extension CustomerV1.ListFeedbackRequest {
 extension CustomerV1 {
   public struct ListFeedbackResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.ListFeedbackResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "feedback", "repeated aftersale.customer.v1.Feedback"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var feedback: [CustomerV1.Feedback] = []
     public var page: CommonV1.PageResponse? = nil
@@ -1861,6 +1882,7 @@ extension CustomerV1 {
   /// One signal's part in the score: contribution = weight × normalised value, in score points.
   public struct RiskFactor: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.RiskFactor"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "name", "string"), (2, "value", "double"), (3, "weight", "double"), (4, "contribution", "double"), (5, "explanation", "string")].map(ProtoFieldInfo.init)
 
     public var name: String = ""
     public var value: Double = 0
@@ -1938,6 +1960,7 @@ extension CustomerV1 {
   /// The outcome of AssessReturnRisk. Immutable; a new assessment is made per case (or on reopen).
   public struct RiskAssessment: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.RiskAssessment"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "customer_id", "string"), (3, "case_id", "string"), (4, "score", "int32"), (5, "decision", "aftersale.customer.v1.RiskDecision"), (6, "factors", "repeated aftersale.customer.v1.RiskFactor"), (7, "summary", "string"), (8, "model_version", "string"), (9, "assessed_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var customerID: String = ""
@@ -2039,6 +2062,7 @@ extension CustomerV1.RiskAssessment {
 extension CustomerV1 {
   public struct AssessReturnRiskRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.AssessReturnRiskRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "case_id", "string"), (3, "order_id", "string"), (4, "kind", "aftersale.order.v1.CaseKind"), (5, "case_value", "aftersale.common.v1.Money"), (6, "units", "int32"), (7, "reasons", "repeated aftersale.order.v1.ReasonCode"), (8, "order_placed_at", "aftersale.common.v1.Timestamp"), (9, "delivered_at", "aftersale.common.v1.Timestamp"), (10, "has_evidence", "bool")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var caseID: String = ""
@@ -2147,6 +2171,7 @@ extension CustomerV1 {
   /// The latest assessment of a case (or one by id).
   public struct GetRiskAssessmentRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.GetRiskAssessmentRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "assessment_id", "string"), (2, "case_id", "string")].map(ProtoFieldInfo.init)
 
     public var assessmentID: String = ""
     public var caseID: String = ""
@@ -2206,6 +2231,7 @@ extension CustomerV1 {
   /// Records what inspection found, feeding the customer's mismatch signals.
   public struct RecordInspectionOutcomeRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.RecordInspectionOutcomeRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "case_id", "string"), (3, "findings", "repeated aftersale.order.v1.InspectionFinding"), (4, "units_inspected", "int32"), (5, "units_rejected", "int32")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var caseID: String = ""
@@ -2283,6 +2309,7 @@ extension CustomerV1.RecordInspectionOutcomeRequest {
 extension CustomerV1 {
   public struct InspectionOutcome: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.InspectionOutcome"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "customer_id", "string"), (3, "case_id", "string"), (4, "findings", "repeated aftersale.order.v1.InspectionFinding"), (5, "mismatch", "bool"), (6, "units_inspected", "int32"), (7, "units_rejected", "int32"), (8, "customer_mismatch_total", "int64"), (9, "recorded_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var customerID: String = ""

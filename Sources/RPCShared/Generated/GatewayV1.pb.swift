@@ -11,6 +11,7 @@ extension GatewayV1 {
   /// Catalogue and policy data for one case line.
   public struct LineProduct: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.LineProduct"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_line_id", "string"), (2, "product", "aftersale.product.v1.Product"), (3, "variant", "aftersale.product.v1.Variant"), (4, "exchange_variant", "aftersale.product.v1.Variant"), (5, "policy", "aftersale.product.v1.EffectivePolicy"), (6, "stats", "aftersale.product.v1.ProductStats")].map(ProtoFieldInfo.init)
 
     public var caseLineID: String = ""
     public var product: ProductV1.Product? = nil
@@ -95,6 +96,7 @@ extension GatewayV1 {
   /// absent and named in `unavailable_sections`, so a partial view is still served.
   public struct CaseView: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.CaseView"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "after_sale_case", "aftersale.order.v1.Case"), (2, "order", "aftersale.order.v1.Order"), (3, "customer", "aftersale.customer.v1.Customer"), (4, "customer_history", "aftersale.customer.v1.CustomerHistory"), (5, "products", "repeated aftersale.gateway.v1.LineProduct"), (6, "shipments", "repeated aftersale.logistics.v1.Shipment"), (7, "timeline", "repeated aftersale.order.v1.TimelineEntry"), (8, "settlement", "aftersale.order.v1.Settlement"), (9, "refunds", "repeated aftersale.order.v1.Refund"), (10, "risk", "aftersale.customer.v1.RiskAssessment"), (11, "unavailable_sections", "repeated string")].map(ProtoFieldInfo.init)
 
     public var afterSaleCase: OrderV1.Case? = nil
     public var order: OrderV1.Order? = nil
@@ -213,6 +215,7 @@ extension GatewayV1 {
   /// A line to check; the gateway fills the rest of the snapshot from the order.
   public struct EligibilityQueryLine: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.EligibilityQueryLine"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_line_id", "string"), (2, "quantity", "int32"), (3, "requested_resolution", "aftersale.order.v1.Resolution"), (4, "reason", "aftersale.order.v1.ReasonCode")].map(ProtoFieldInfo.init)
 
     public var orderLineID: String = ""
     public var quantity: Int32 = 0
@@ -283,6 +286,7 @@ extension GatewayV1.EligibilityQueryLine {
 extension GatewayV1 {
   public struct CheckEligibilityRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.CheckEligibilityRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_id", "string"), (2, "kind", "aftersale.order.v1.CaseKind"), (3, "lines", "repeated aftersale.gateway.v1.EligibilityQueryLine"), (4, "as_of", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var orderID: String = ""
     public var kind: OrderV1.CaseKind = .unspecified
@@ -357,6 +361,7 @@ extension GatewayV1 {
   /// opens the case, assesses risk and, on AUTO_APPROVE, approves it at once (creating the return label).
   public struct OpenCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.OpenCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_id", "string"), (2, "customer_id", "string"), (3, "kind", "aftersale.order.v1.CaseKind"), (4, "lines", "repeated aftersale.order.v1.OpenCaseLine"), (5, "return_method", "aftersale.logistics.v1.ShippingMethod"), (6, "pickup_address", "aftersale.common.v1.Address"), (7, "note", "string"), (8, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var orderID: String = ""
     public var customerID: String = ""
@@ -454,6 +459,7 @@ extension GatewayV1.OpenCaseRequest {
 extension GatewayV1 {
   public struct GetCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.GetCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
 
@@ -506,6 +512,7 @@ extension GatewayV1.GetCaseRequest {
 extension GatewayV1 {
   public struct ListCasesRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.ListCasesRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "customer_id", "string"), (3, "order_id", "string"), (4, "statuses", "repeated aftersale.order.v1.CaseStatus"), (5, "kinds", "repeated aftersale.order.v1.CaseKind"), (6, "created_after", "aftersale.common.v1.Timestamp"), (7, "created_before", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var customerID: String = ""
@@ -596,6 +603,7 @@ extension GatewayV1.ListCasesRequest {
 extension GatewayV1 {
   public struct ListCasesResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.ListCasesResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "cases", "repeated aftersale.order.v1.Case"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var cases: [OrderV1.Case] = []
     public var page: CommonV1.PageResponse? = nil
@@ -657,6 +665,7 @@ extension GatewayV1 {
   /// (LogisticsService) and reserves stock for exchanges/replacements (ProductService).
   public struct ApproveCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.ApproveCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "lines", "repeated aftersale.order.v1.LineQuantity"), (4, "merchant_at_fault", "aftersale.common.v1.BoolValue"), (5, "waive_fees", "bool"), (6, "return_shipping_preference", "aftersale.logistics.v1.ShippingPreference"), (7, "note", "string"), (8, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -752,6 +761,7 @@ extension GatewayV1.ApproveCaseRequest {
 extension GatewayV1 {
   public struct RejectCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.RejectCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "reason", "aftersale.order.v1.RejectionReason"), (4, "message", "string"), (5, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -829,6 +839,7 @@ extension GatewayV1 {
   /// Customer withdrawal; also cancels an unused return label and releases reserved stock.
   public struct CancelCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.CancelCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "reason", "string"), (4, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -900,6 +911,7 @@ extension GatewayV1 {
   /// Warehouse receipt of returned units.
   public struct RecordReceiptRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.RecordReceiptRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "lines", "repeated aftersale.order.v1.LineQuantity"), (4, "warehouse_id", "string"), (5, "received_at", "aftersale.common.v1.Timestamp"), (6, "note", "string"), (7, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -991,6 +1003,7 @@ extension GatewayV1 {
   /// accepted units in product statistics and reports mismatch findings to CustomerService.
   public struct InspectCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.InspectCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "lines", "repeated aftersale.order.v1.LineInspection"), (4, "warehouse_id", "string"), (5, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1068,6 +1081,7 @@ extension GatewayV1.InspectCaseRequest {
 extension GatewayV1 {
   public struct QuoteSettlementRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.QuoteSettlementRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "resolution", "aftersale.order.v1.Resolution")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var resolution: OrderV1.Resolution = .unspecified
@@ -1129,6 +1143,7 @@ extension GatewayV1 {
   /// holds the replacement until paid.
   public struct ResolveCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.ResolveCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "resolution", "aftersale.order.v1.Resolution"), (4, "store_credit_expires_at", "aftersale.common.v1.Timestamp"), (5, "note", "string"), (6, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1213,6 +1228,7 @@ extension GatewayV1 {
   /// rating to the product's statistics.
   public struct SubmitFeedbackRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.SubmitFeedbackRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "rating", "int32"), (3, "text", "string"), (4, "order_id", "string"), (5, "product_id", "string"), (6, "sku", "string"), (7, "case_id", "string")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var rating: Int32 = 0
@@ -1301,6 +1317,7 @@ extension GatewayV1.SubmitFeedbackRequest {
 extension GatewayV1 {
   public struct WatchCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.WatchCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "after_sequence", "int64"), (3, "status_changes_only", "bool")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var afterSequence: Int64 = 0
@@ -1365,6 +1382,7 @@ extension GatewayV1.WatchCaseRequest {
 extension GatewayV1 {
   public struct GetDashboardRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.gateway.v1.GetDashboardRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "range", "aftersale.reporting.v1.TimeRange"), (2, "market", "string"), (3, "trend_granularity", "aftersale.reporting.v1.TimeGranularity")].map(ProtoFieldInfo.init)
 
     public var range: ReportingV1.TimeRange? = nil
     public var market: String = ""

@@ -10,6 +10,7 @@ public enum HealthV1 {}
 extension HealthV1 {
   public struct HealthCheckRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.health.v1.HealthCheckRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "service", "string")].map(ProtoFieldInfo.init)
 
     /// A service's full name (e.g. "aftersale.order.v1.OrderService"); empty asks about the server as a whole.
     public var service: String = ""
@@ -63,6 +64,7 @@ extension HealthV1.HealthCheckRequest {
 extension HealthV1 {
   public struct HealthCheckResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.health.v1.HealthCheckResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "status", "aftersale.health.v1.HealthCheckResponse.ServingStatus")].map(ProtoFieldInfo.init)
 
     public var status: HealthV1.HealthCheckResponse.ServingStatus = .unknown
 

@@ -253,6 +253,7 @@ extension LogisticsV1 {
   /// Regions are ISO 3166-1 alpha-2 ("CN") or ISO 3166-2 ("CN-GD"); "*" = any.
   public struct ServiceLevel: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ServiceLevel"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "code", "string"), (2, "name", "string"), (3, "method", "aftersale.logistics.v1.ShippingMethod"), (4, "origin_regions", "repeated string"), (5, "destination_regions", "repeated string"), (6, "base_cost", "aftersale.common.v1.Money"), (7, "cost_per_kg", "aftersale.common.v1.Money"), (8, "transit_days_min", "int32"), (9, "transit_days_max", "int32"), (10, "max_weight_grams", "int32")].map(ProtoFieldInfo.init)
 
     public var code: String = ""
     public var name: String = ""
@@ -362,6 +363,7 @@ extension LogisticsV1 {
   /// A carrier. The built-in simulated carrier has id "simulator".
   public struct Carrier: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.Carrier"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "name", "string"), (3, "service_levels", "repeated aftersale.logistics.v1.ServiceLevel"), (4, "active", "bool")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var name: String = ""
@@ -433,6 +435,7 @@ extension LogisticsV1.Carrier {
 extension LogisticsV1 {
   public struct ListCarriersRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ListCarriersRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "region", "string"), (3, "method", "aftersale.logistics.v1.ShippingMethod"), (4, "include_inactive", "bool")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var region: String = ""
@@ -503,6 +506,7 @@ extension LogisticsV1.ListCarriersRequest {
 extension LogisticsV1 {
   public struct ListCarriersResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ListCarriersResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "carriers", "repeated aftersale.logistics.v1.Carrier"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var carriers: [LogisticsV1.Carrier] = []
     public var page: CommonV1.PageResponse? = nil
@@ -562,6 +566,7 @@ extension LogisticsV1.ListCarriersResponse {
 extension LogisticsV1 {
   public struct RecommendMethodRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.RecommendMethodRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "origin_region", "string"), (2, "destination_region", "string"), (3, "weight_grams", "int32"), (4, "currency", "string"), (5, "preference", "aftersale.logistics.v1.ShippingPreference"), (6, "allowed_methods", "repeated aftersale.logistics.v1.ShippingMethod")].map(ProtoFieldInfo.init)
 
     public var originRegion: String = ""
     public var destinationRegion: String = ""
@@ -646,6 +651,7 @@ extension LogisticsV1 {
   /// A priced option.
   public struct ShippingQuote: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ShippingQuote"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "carrier_id", "string"), (2, "carrier_name", "string"), (3, "service_code", "string"), (4, "method", "aftersale.logistics.v1.ShippingMethod"), (5, "cost", "aftersale.common.v1.Money"), (6, "transit_days", "int32"), (7, "score", "double"), (8, "explanation", "string")].map(ProtoFieldInfo.init)
 
     public var carrierID: String = ""
     public var carrierName: String = ""
@@ -741,6 +747,7 @@ extension LogisticsV1 {
   /// An option that was not considered, and why.
   public struct ExcludedOption: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ExcludedOption"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "carrier_id", "string"), (2, "service_code", "string"), (3, "reason", "string")].map(ProtoFieldInfo.init)
 
     public var carrierID: String = ""
     public var serviceCode: String = ""
@@ -805,6 +812,7 @@ extension LogisticsV1.ExcludedOption {
 extension LogisticsV1 {
   public struct RecommendMethodResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.RecommendMethodResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "chosen", "aftersale.logistics.v1.ShippingQuote"), (2, "alternatives", "repeated aftersale.logistics.v1.ShippingQuote"), (3, "excluded", "repeated aftersale.logistics.v1.ExcludedOption"), (4, "explanation", "string")].map(ProtoFieldInfo.init)
 
     public var chosen: LogisticsV1.ShippingQuote? = nil
     public var alternatives: [LogisticsV1.ShippingQuote] = []
@@ -878,6 +886,7 @@ extension LogisticsV1 {
   /// A carrier scan.
   public struct TrackingEvent: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.TrackingEvent"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "carrier_event_id", "string"), (2, "status", "aftersale.logistics.v1.ShipmentStatus"), (3, "location", "string"), (4, "occurred_at", "aftersale.common.v1.Timestamp"), (5, "detail", "string"), (6, "recorded_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var carrierEventID: String = ""
     public var status: LogisticsV1.ShipmentStatus = .unspecified
@@ -961,6 +970,7 @@ extension LogisticsV1 {
   /// Units of an order line in a parcel.
   public struct ShipmentItem: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ShipmentItem"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "sku", "string"), (2, "quantity", "int32"), (3, "order_line_id", "string")].map(ProtoFieldInfo.init)
 
     public var sku: String = ""
     public var quantity: Int32 = 0
@@ -1025,6 +1035,7 @@ extension LogisticsV1.ShipmentItem {
 extension LogisticsV1 {
   public struct Shipment: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.Shipment"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "kind", "aftersale.logistics.v1.ShipmentKind"), (3, "status", "aftersale.logistics.v1.ShipmentStatus"), (4, "order_id", "string"), (5, "case_id", "string"), (6, "carrier_id", "string"), (7, "service_code", "string"), (8, "method", "aftersale.logistics.v1.ShippingMethod"), (9, "tracking_number", "string"), (10, "label_url", "string"), (11, "origin", "aftersale.common.v1.Address"), (12, "destination", "aftersale.common.v1.Address"), (13, "weight_grams", "int32"), (14, "cost", "aftersale.common.v1.Money"), (15, "items", "repeated aftersale.logistics.v1.ShipmentItem"), (16, "events", "repeated aftersale.logistics.v1.TrackingEvent"), (17, "estimated_delivery_at", "aftersale.common.v1.Timestamp"), (18, "delivered_at", "aftersale.common.v1.Timestamp"), (19, "version", "int64"), (20, "created_at", "aftersale.common.v1.Timestamp"), (21, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var kind: LogisticsV1.ShipmentKind = .unspecified
@@ -1201,6 +1212,7 @@ extension LogisticsV1 {
   /// the RecommendMethod choice (BALANCED) is used.
   public struct CreateShipmentRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.CreateShipmentRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "kind", "aftersale.logistics.v1.ShipmentKind"), (2, "order_id", "string"), (3, "case_id", "string"), (4, "carrier_id", "string"), (5, "service_code", "string"), (6, "method", "aftersale.logistics.v1.ShippingMethod"), (7, "origin", "aftersale.common.v1.Address"), (8, "destination", "aftersale.common.v1.Address"), (9, "weight_grams", "int32"), (10, "items", "repeated aftersale.logistics.v1.ShipmentItem")].map(ProtoFieldInfo.init)
 
     public var kind: LogisticsV1.ShipmentKind = .unspecified
     public var orderID: String = ""
@@ -1308,6 +1320,7 @@ extension LogisticsV1.CreateShipmentRequest {
 extension LogisticsV1 {
   public struct GetShipmentRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.GetShipmentRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "shipment_id", "string")].map(ProtoFieldInfo.init)
 
     public var shipmentID: String = ""
 
@@ -1360,6 +1373,7 @@ extension LogisticsV1.GetShipmentRequest {
 extension LogisticsV1 {
   public struct ListShipmentsRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ListShipmentsRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "order_id", "string"), (3, "case_id", "string"), (4, "kind", "aftersale.logistics.v1.ShipmentKind"), (5, "statuses", "repeated aftersale.logistics.v1.ShipmentStatus")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var orderID: String = ""
@@ -1437,6 +1451,7 @@ extension LogisticsV1.ListShipmentsRequest {
 extension LogisticsV1 {
   public struct ListShipmentsResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ListShipmentsResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "shipments", "repeated aftersale.logistics.v1.Shipment"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var shipments: [LogisticsV1.Shipment] = []
     public var page: CommonV1.PageResponse? = nil
@@ -1498,6 +1513,7 @@ extension LogisticsV1 {
   /// out-of-order events are kept in time order; a terminal status is never left.
   public struct RecordTrackingEventRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.RecordTrackingEventRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "shipment_id", "string"), (2, "expected_version", "int64"), (3, "event", "aftersale.logistics.v1.TrackingEvent")].map(ProtoFieldInfo.init)
 
     public var shipmentID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1563,6 +1579,7 @@ extension LogisticsV1 {
   /// LABEL_CREATED → CANCELED; FAILED_PRECONDITION once picked up.
   public struct CancelShipmentRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.CancelShipmentRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "shipment_id", "string"), (2, "expected_version", "int64"), (3, "reason", "string")].map(ProtoFieldInfo.init)
 
     public var shipmentID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1629,6 +1646,7 @@ extension LogisticsV1 {
   /// one status per step, with an EXCEPTION step inserted at the configured rate.
   public struct SimulatorConfig: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.SimulatorConfig"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "tick_millis", "int64"), (2, "exception_rate_bp", "int32"), (3, "seed", "int64")].map(ProtoFieldInfo.init)
 
     public var tickMillis: Int64 = 0
     public var exceptionRateBp: Int32 = 0
@@ -1693,6 +1711,7 @@ extension LogisticsV1.SimulatorConfig {
 extension LogisticsV1 {
   public struct ConfigureSimulatorRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.ConfigureSimulatorRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "config", "aftersale.logistics.v1.SimulatorConfig")].map(ProtoFieldInfo.init)
 
     public var config: LogisticsV1.SimulatorConfig? = nil
 
@@ -1746,6 +1765,7 @@ extension LogisticsV1 {
   /// Moves simulated shipments forward, emitting their tracking events through RecordTrackingEvent.
   public struct AdvanceSimulationRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.AdvanceSimulationRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "shipment_id", "string"), (2, "steps", "int32"), (3, "until_status", "aftersale.logistics.v1.ShipmentStatus"), (4, "now", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var shipmentID: String = ""
     public var steps: Int32 = 0
@@ -1817,6 +1837,7 @@ extension LogisticsV1.AdvanceSimulationRequest {
 extension LogisticsV1 {
   public struct AdvanceSimulationResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.logistics.v1.AdvanceSimulationResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "shipments", "repeated aftersale.logistics.v1.Shipment"), (2, "events_emitted", "int32")].map(ProtoFieldInfo.init)
 
     public var shipments: [LogisticsV1.Shipment] = []
     public var eventsEmitted: Int32 = 0

@@ -928,6 +928,7 @@ extension OrderV1 {
   /// One line of an order. Amounts are totals for the whole line unless named `unit_*`.
   public struct OrderLine: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.OrderLine"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "sku", "string"), (3, "product_id", "string"), (4, "category_id", "string"), (5, "title", "string"), (6, "quantity", "int32"), (7, "unit_price", "aftersale.common.v1.Money"), (8, "line_discount", "aftersale.common.v1.Money"), (9, "tax", "aftersale.common.v1.Money"), (10, "returned_quantity", "int32"), (11, "open_case_quantity", "int32")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var sku: String = ""
@@ -1041,6 +1042,7 @@ extension OrderV1 {
   /// A captured payment and how much of it has already been refunded.
   public struct Payment: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.Payment"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "method", "aftersale.order.v1.PaymentMethod"), (3, "provider_reference", "string"), (4, "captured", "aftersale.common.v1.Money"), (5, "refunded", "aftersale.common.v1.Money"), (6, "captured_at", "aftersale.common.v1.Timestamp"), (7, "case_id", "string")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var method: OrderV1.PaymentMethod = .unspecified
@@ -1130,6 +1132,7 @@ extension OrderV1 {
   /// Units of one order line that left in a fulfilment.
   public struct FulfilmentLine: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.FulfilmentLine"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_line_id", "string"), (2, "quantity", "int32")].map(ProtoFieldInfo.init)
 
     public var orderLineID: String = ""
     public var quantity: Int32 = 0
@@ -1189,6 +1192,7 @@ extension OrderV1 {
   /// A parcel sent to the customer. Return windows run from `delivered_at`.
   public struct Fulfilment: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.Fulfilment"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "lines", "repeated aftersale.order.v1.FulfilmentLine"), (3, "warehouse_id", "string"), (4, "shipment_id", "string"), (5, "shipped_at", "aftersale.common.v1.Timestamp"), (6, "delivered_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var lines: [OrderV1.FulfilmentLine] = []
@@ -1274,6 +1278,7 @@ extension OrderV1 {
   /// what can be returned and how much can be refunded.
   public struct Order: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.Order"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "customer_id", "string"), (3, "market", "string"), (4, "currency", "string"), (5, "lines", "repeated aftersale.order.v1.OrderLine"), (6, "order_discount", "aftersale.common.v1.Money"), (7, "shipping_cost", "aftersale.common.v1.Money"), (8, "prices_include_tax", "bool"), (9, "payments", "repeated aftersale.order.v1.Payment"), (10, "fulfilments", "repeated aftersale.order.v1.Fulfilment"), (11, "shipping_address", "aftersale.common.v1.Address"), (12, "placed_at", "aftersale.common.v1.Timestamp"), (13, "version", "int64"), (14, "created_at", "aftersale.common.v1.Timestamp"), (15, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var customerID: String = ""
@@ -1417,6 +1422,7 @@ extension OrderV1 {
   /// Computed fields (refunded, returned_quantity, open_case_quantity, version, times) are ignored.
   public struct CreateOrderRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.CreateOrderRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order", "aftersale.order.v1.Order")].map(ProtoFieldInfo.init)
 
     public var order: OrderV1.Order? = nil
 
@@ -1469,6 +1475,7 @@ extension OrderV1.CreateOrderRequest {
 extension OrderV1 {
   public struct GetOrderRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.GetOrderRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_id", "string")].map(ProtoFieldInfo.init)
 
     public var orderID: String = ""
 
@@ -1521,6 +1528,7 @@ extension OrderV1.GetOrderRequest {
 extension OrderV1 {
   public struct ListOrdersRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ListOrdersRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "customer_id", "string"), (3, "placed_after", "aftersale.common.v1.Timestamp"), (4, "placed_before", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var customerID: String = ""
@@ -1591,6 +1599,7 @@ extension OrderV1.ListOrdersRequest {
 extension OrderV1 {
   public struct ListOrdersResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ListOrdersResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "orders", "repeated aftersale.order.v1.Order"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var orders: [OrderV1.Order] = []
     public var page: CommonV1.PageResponse? = nil
@@ -1651,6 +1660,7 @@ extension OrderV1 {
   /// Adds a fulfilment (shipped units) to an order.
   public struct RecordFulfilmentRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.RecordFulfilmentRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_id", "string"), (2, "expected_version", "int64"), (3, "fulfilment", "aftersale.order.v1.Fulfilment")].map(ProtoFieldInfo.init)
 
     public var orderID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1716,6 +1726,7 @@ extension OrderV1 {
   /// Adds a captured payment, e.g. the customer paying the balance of an exchange to a dearer SKU.
   public struct RecordPaymentRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.RecordPaymentRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_id", "string"), (2, "expected_version", "int64"), (3, "payment", "aftersale.order.v1.Payment")].map(ProtoFieldInfo.init)
 
     public var orderID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1781,6 +1792,7 @@ extension OrderV1 {
   /// Marks one fulfilment delivered; this starts the return windows of its lines.
   public struct MarkDeliveredRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.MarkDeliveredRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_id", "string"), (2, "expected_version", "int64"), (3, "fulfilment_id", "string"), (4, "delivered_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var orderID: String = ""
     public var expectedVersion: Int64 = 0
@@ -1853,6 +1865,7 @@ extension OrderV1 {
   /// accepted + rejected ≤ received.
   public struct QuantityLedger: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.QuantityLedger"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "requested", "int32"), (2, "approved", "int32"), (3, "received", "int32"), (4, "accepted", "int32"), (5, "rejected", "int32")].map(ProtoFieldInfo.init)
 
     public var requested: Int32 = 0
     public var approved: Int32 = 0
@@ -1930,6 +1943,7 @@ extension OrderV1 {
   /// The inspection of one case line.
   public struct LineInspection: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.LineInspection"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_line_id", "string"), (2, "accepted_quantity", "int32"), (3, "rejected_quantity", "int32"), (4, "disposition", "aftersale.order.v1.Disposition"), (5, "rejected_disposition", "aftersale.order.v1.Disposition"), (6, "findings", "repeated aftersale.order.v1.InspectionFinding"), (7, "notes", "string"), (8, "serial_number", "string")].map(ProtoFieldInfo.init)
 
     public var caseLineID: String = ""
     public var acceptedQuantity: Int32 = 0
@@ -2026,6 +2040,7 @@ extension OrderV1 {
   /// One order line inside a case.
   public struct CaseLine: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.CaseLine"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "order_line_id", "string"), (3, "sku", "string"), (4, "product_id", "string"), (5, "category_id", "string"), (6, "reason", "aftersale.order.v1.ReasonCode"), (7, "reason_text", "string"), (8, "requested_resolution", "aftersale.order.v1.Resolution"), (9, "quantities", "aftersale.order.v1.QuantityLedger"), (10, "exchange_sku", "string"), (11, "exchange_unit_price", "aftersale.common.v1.Money"), (12, "inspection", "aftersale.order.v1.LineInspection"), (13, "evidence_urls", "repeated string")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var orderLineID: String = ""
@@ -2153,6 +2168,7 @@ extension OrderV1 {
   /// edits do not change an authorised case. Fees are waived when the merchant is at fault.
   public struct FeeTerms: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.FeeTerms"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "policy_id", "string"), (2, "restocking_fee_bp", "int32"), (3, "return_shipping_fee", "aftersale.common.v1.Money")].map(ProtoFieldInfo.init)
 
     public var policyID: String = ""
     public var restockingFeeBp: Int32 = 0
@@ -2218,6 +2234,7 @@ extension OrderV1 {
   /// An after-sale case.
   public struct Case: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.Case"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "order_id", "string"), (3, "customer_id", "string"), (4, "kind", "aftersale.order.v1.CaseKind"), (5, "status", "aftersale.order.v1.CaseStatus"), (6, "lines", "repeated aftersale.order.v1.CaseLine"), (7, "market", "string"), (8, "currency", "string"), (9, "merchant_at_fault", "bool"), (10, "instant_refund", "bool"), (11, "fee_terms", "aftersale.order.v1.FeeTerms"), (12, "authorisation_expires_at", "aftersale.common.v1.Timestamp"), (13, "return_shipment_id", "string"), (14, "replacement_shipment_id", "string"), (15, "replacement_reservation_id", "string"), (16, "resolution", "aftersale.order.v1.Resolution"), (17, "settlement", "aftersale.order.v1.Settlement"), (18, "status_reason", "string"), (19, "version", "int64"), (20, "created_at", "aftersale.common.v1.Timestamp"), (21, "updated_at", "aftersale.common.v1.Timestamp"), (22, "resolved_at", "aftersale.common.v1.Timestamp"), (23, "closed_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var orderID: String = ""
@@ -2406,6 +2423,7 @@ extension OrderV1 {
   /// A per-line quantity in a command (approve, receive).
   public struct LineQuantity: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.LineQuantity"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_line_id", "string"), (2, "quantity", "int32")].map(ProtoFieldInfo.init)
 
     public var caseLineID: String = ""
     public var quantity: Int32 = 0
@@ -2465,6 +2483,7 @@ extension OrderV1 {
   /// A line of a new case.
   public struct OpenCaseLine: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.OpenCaseLine"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_line_id", "string"), (2, "quantity", "int32"), (3, "reason", "aftersale.order.v1.ReasonCode"), (4, "reason_text", "string"), (5, "requested_resolution", "aftersale.order.v1.Resolution"), (6, "exchange_sku", "string"), (7, "exchange_unit_price", "aftersale.common.v1.Money"), (8, "evidence_urls", "repeated string")].map(ProtoFieldInfo.init)
 
     public var orderLineID: String = ""
     public var quantity: Int32 = 0
@@ -2563,6 +2582,7 @@ extension OrderV1 {
   /// (ProductService.CheckEligibility; the gateway does it).
   public struct OpenCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.OpenCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_id", "string"), (2, "customer_id", "string"), (3, "kind", "aftersale.order.v1.CaseKind"), (4, "lines", "repeated aftersale.order.v1.OpenCaseLine"), (5, "fee_terms", "aftersale.order.v1.FeeTerms"), (6, "note", "string"), (7, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var orderID: String = ""
     public var customerID: String = ""
@@ -2652,6 +2672,7 @@ extension OrderV1.OpenCaseRequest {
 extension OrderV1 {
   public struct GetCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.GetCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
 
@@ -2704,6 +2725,7 @@ extension OrderV1.GetCaseRequest {
 extension OrderV1 {
   public struct ListCasesRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ListCasesRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "customer_id", "string"), (3, "order_id", "string"), (4, "statuses", "repeated aftersale.order.v1.CaseStatus"), (5, "kinds", "repeated aftersale.order.v1.CaseKind"), (6, "created_after", "aftersale.common.v1.Timestamp"), (7, "created_before", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var customerID: String = ""
@@ -2794,6 +2816,7 @@ extension OrderV1.ListCasesRequest {
 extension OrderV1 {
   public struct ListCasesResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ListCasesResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "cases", "repeated aftersale.order.v1.Case"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var cases: [OrderV1.Case] = []
     public var page: CommonV1.PageResponse? = nil
@@ -2855,6 +2878,7 @@ extension OrderV1 {
   /// 0 declines that line (partial authorisation). All lines 0 is an error (use RejectCase).
   public struct ApproveCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ApproveCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "lines", "repeated aftersale.order.v1.LineQuantity"), (4, "merchant_at_fault", "aftersale.common.v1.BoolValue"), (5, "authorisation_expires_at", "aftersale.common.v1.Timestamp"), (6, "fee_terms", "aftersale.order.v1.FeeTerms"), (7, "note", "string"), (8, "actor", "aftersale.common.v1.Actor"), (9, "instant_refund", "bool"), (10, "replacement_reservation_id", "string")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -2963,6 +2987,7 @@ extension OrderV1 {
   /// REQUESTED|REOPENED → REJECTED.
   public struct RejectCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.RejectCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "reason", "aftersale.order.v1.RejectionReason"), (4, "message", "string"), (5, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3040,6 +3065,7 @@ extension OrderV1 {
   /// → CANCELED; only while nothing has been received (REQUESTED, APPROVED, AWAITING_SHIPMENT, IN_TRANSIT, REOPENED).
   public struct CancelCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.CancelCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "reason", "string"), (4, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3111,6 +3137,7 @@ extension OrderV1 {
   /// Links a LogisticsService shipment to the case.
   public struct AttachShipmentRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.AttachShipmentRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "role", "aftersale.order.v1.ShipmentRole"), (4, "shipment_id", "string"), (5, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3188,6 +3215,7 @@ extension OrderV1 {
   /// APPROVED|AWAITING_SHIPMENT → IN_TRANSIT: the customer handed the goods over (or the carrier picked them up).
   public struct MarkShippedRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.MarkShippedRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "shipment_id", "string"), (4, "shipped_at", "aftersale.common.v1.Timestamp"), (5, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3266,6 +3294,7 @@ extension OrderV1 {
   /// repeatedly for partial receipts).
   public struct RecordReceiptRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.RecordReceiptRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "lines", "repeated aftersale.order.v1.LineQuantity"), (4, "warehouse_id", "string"), (5, "received_at", "aftersale.common.v1.Timestamp"), (6, "note", "string"), (7, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3356,6 +3385,7 @@ extension OrderV1 {
   /// RECEIVED → INSPECTED (REPAIR_WARRANTY and RETURN_REFUND/EXCHANGE). Every received line must be inspected.
   public struct InspectCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.InspectCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "lines", "repeated aftersale.order.v1.LineInspection"), (4, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3428,6 +3458,7 @@ extension OrderV1 {
   /// Computes a settlement without changing anything (a preview for the customer or agent).
   public struct QuoteSettlementRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.QuoteSettlementRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "resolution", "aftersale.order.v1.Resolution"), (3, "store_credit_expires_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var resolution: OrderV1.Resolution = .unspecified
@@ -3496,6 +3527,7 @@ extension OrderV1 {
   /// FAILED_PRECONDITION "PAYMENT_REQUIRED" while the settlement says the customer owes money.
   public struct ResolveCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ResolveCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "resolution", "aftersale.order.v1.Resolution"), (4, "store_credit_expires_at", "aftersale.common.v1.Timestamp"), (5, "replacement_shipment_id", "string"), (6, "note", "string"), (7, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3586,6 +3618,7 @@ extension OrderV1 {
   /// instant refund, the goods were received and inspected).
   public struct CloseCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.CloseCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "note", "string"), (4, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3657,6 +3690,7 @@ extension OrderV1 {
   /// CLOSED|REJECTED|EXPIRED → REOPENED.
   public struct ReopenCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ReopenCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "expected_version", "int64"), (3, "reason", "string"), (4, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var expectedVersion: Int64 = 0
@@ -3728,6 +3762,7 @@ extension OrderV1 {
   /// APPROVED|AWAITING_SHIPMENT → EXPIRED for cases whose authorisation_expires_at ≤ as_of.
   public struct ExpireOverdueRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ExpireOverdueRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "as_of", "aftersale.common.v1.Timestamp"), (2, "case_ids", "repeated string"), (3, "limit", "int32")].map(ProtoFieldInfo.init)
 
     public var asOf: CommonV1.Timestamp? = nil
     public var caseIDs: [String] = []
@@ -3793,6 +3828,7 @@ extension OrderV1.ExpireOverdueRequest {
 extension OrderV1 {
   public struct ExpireOverdueResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ExpireOverdueResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "expired_case_ids", "repeated string")].map(ProtoFieldInfo.init)
 
     public var expiredCaseIDs: [String] = []
 
@@ -3847,6 +3883,7 @@ extension OrderV1 {
   /// One append-only entry of a case's history.
   public struct TimelineEntry: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.TimelineEntry"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "case_id", "string"), (3, "sequence", "int64"), (4, "actor", "aftersale.common.v1.Actor"), (5, "event_type", "aftersale.order.v1.CaseEventType"), (6, "from_status", "aftersale.order.v1.CaseStatus"), (7, "to_status", "aftersale.order.v1.CaseStatus"), (8, "message", "string"), (9, "occurred_at", "aftersale.common.v1.Timestamp"), (10, "before", "string"), (11, "after", "string")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var caseID: String = ""
@@ -3959,6 +3996,7 @@ extension OrderV1.TimelineEntry {
 extension OrderV1 {
   public struct GetTimelineRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.GetTimelineRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "case_id", "string")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var caseID: String = ""
@@ -4017,6 +4055,7 @@ extension OrderV1.GetTimelineRequest {
 extension OrderV1 {
   public struct GetTimelineResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.GetTimelineResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "entries", "repeated aftersale.order.v1.TimelineEntry"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var entries: [OrderV1.TimelineEntry] = []
     public var page: CommonV1.PageResponse? = nil
@@ -4077,6 +4116,7 @@ extension OrderV1 {
   /// A change to a case, as streamed by WatchCase and carried to reporting in the event envelope.
   public struct CaseEvent: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.CaseEvent"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "entry", "aftersale.order.v1.TimelineEntry"), (2, "snapshot", "aftersale.order.v1.Case")].map(ProtoFieldInfo.init)
 
     public var entry: OrderV1.TimelineEntry? = nil
     public var snapshot: OrderV1.Case? = nil
@@ -4137,6 +4177,7 @@ extension OrderV1 {
   /// until the caller cancels.
   public struct WatchCaseRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.WatchCaseRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_id", "string"), (2, "after_sequence", "int64"), (3, "status_changes_only", "bool")].map(ProtoFieldInfo.init)
 
     public var caseID: String = ""
     public var afterSequence: Int64 = 0
@@ -4203,6 +4244,7 @@ extension OrderV1 {
   /// Sign convention in settlements: positive = owed to the customer, negative = deducted.
   public struct ExplainedMoney: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ExplainedMoney"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "amount", "aftersale.common.v1.Money"), (2, "explanation", "string")].map(ProtoFieldInfo.init)
 
     public var amount: CommonV1.Money? = nil
     public var explanation: String = ""
@@ -4262,6 +4304,7 @@ extension OrderV1 {
   /// The money for one case line.
   public struct SettlementLine: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.SettlementLine"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "case_line_id", "string"), (2, "order_line_id", "string"), (3, "sku", "string"), (4, "quantity", "int32"), (5, "quantity_basis", "aftersale.order.v1.QuantityBasis"), (6, "item_value", "aftersale.order.v1.ExplainedMoney"), (7, "order_discount_share", "aftersale.order.v1.ExplainedMoney"), (8, "tax_share", "aftersale.order.v1.ExplainedMoney"), (9, "restocking_fee", "aftersale.order.v1.ExplainedMoney"), (10, "replacement_price", "aftersale.order.v1.ExplainedMoney"), (11, "line_total", "aftersale.order.v1.ExplainedMoney")].map(ProtoFieldInfo.init)
 
     public var caseLineID: String = ""
     public var orderLineID: String = ""
@@ -4375,6 +4418,7 @@ extension OrderV1 {
   /// The part of the refund charged against one payment's refundable balance.
   public struct PaymentAllocation: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.PaymentAllocation"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "payment_id", "string"), (2, "method", "aftersale.order.v1.PaymentMethod"), (3, "remaining_refundable", "aftersale.common.v1.Money"), (4, "destination", "aftersale.order.v1.RefundDestination"), (5, "amount", "aftersale.common.v1.Money"), (6, "explanation", "string")].map(ProtoFieldInfo.init)
 
     public var paymentID: String = ""
     public var method: OrderV1.PaymentMethod = .unspecified
@@ -4458,6 +4502,7 @@ extension OrderV1 {
   /// The explainable money outcome of a case (docs/CONTRACT.md "Refund math").
   public struct Settlement: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.Settlement"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "currency", "string"), (2, "resolution", "aftersale.order.v1.Resolution"), (3, "lines", "repeated aftersale.order.v1.SettlementLine"), (4, "items_total", "aftersale.order.v1.ExplainedMoney"), (5, "outbound_shipping", "aftersale.order.v1.ExplainedMoney"), (6, "return_shipping_fee", "aftersale.order.v1.ExplainedMoney"), (7, "exchange_difference", "aftersale.order.v1.ExplainedMoney"), (8, "customer_paid", "aftersale.order.v1.ExplainedMoney"), (9, "total_refundable", "aftersale.order.v1.ExplainedMoney"), (10, "refundable_cap", "aftersale.order.v1.ExplainedMoney"), (11, "refund_total", "aftersale.order.v1.ExplainedMoney"), (12, "customer_owes", "aftersale.order.v1.ExplainedMoney"), (13, "allocations", "repeated aftersale.order.v1.PaymentAllocation"), (14, "is_final", "bool"), (15, "computed_at", "aftersale.common.v1.Timestamp"), (16, "notes", "repeated string")].map(ProtoFieldInfo.init)
 
     public var currency: String = ""
     public var resolution: OrderV1.Resolution = .unspecified
@@ -4607,6 +4652,7 @@ extension OrderV1 {
   /// One money movement to the customer. Executed outside the transaction that created it.
   public struct Refund: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.Refund"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "case_id", "string"), (3, "order_id", "string"), (4, "payment_id", "string"), (5, "destination", "aftersale.order.v1.RefundDestination"), (6, "store_credit_expires_at", "aftersale.common.v1.Timestamp"), (7, "amount", "aftersale.common.v1.Money"), (8, "idempotency_key", "string"), (9, "status", "aftersale.order.v1.RefundStatus"), (10, "attempts", "int32"), (11, "failure_reason", "string"), (12, "provider_reference", "string"), (13, "version", "int64"), (14, "created_at", "aftersale.common.v1.Timestamp"), (15, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var caseID: String = ""
@@ -4745,6 +4791,7 @@ extension OrderV1.Refund {
 extension OrderV1 {
   public struct ListRefundsRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ListRefundsRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "case_id", "string"), (3, "order_id", "string"), (4, "statuses", "repeated aftersale.order.v1.RefundStatus")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var caseID: String = ""
@@ -4816,6 +4863,7 @@ extension OrderV1.ListRefundsRequest {
 extension OrderV1 {
   public struct ListRefundsResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.ListRefundsResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "refunds", "repeated aftersale.order.v1.Refund"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var refunds: [OrderV1.Refund] = []
     public var page: CommonV1.PageResponse? = nil
@@ -4876,6 +4924,7 @@ extension OrderV1 {
   /// FAILED → PENDING, attempts + 1, same idempotency key.
   public struct RetryRefundRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.RetryRefundRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "refund_id", "string"), (2, "expected_version", "int64"), (3, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var refundID: String = ""
     public var expectedVersion: Int64 = 0
@@ -4942,6 +4991,7 @@ extension OrderV1 {
   /// Called by the refund executor or a provider webhook; repeating the same outcome is a no-op.
   public struct RecordRefundOutcomeRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.order.v1.RecordRefundOutcomeRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "refund_id", "string"), (2, "expected_version", "int64"), (3, "succeeded", "bool"), (4, "provider_reference", "string"), (5, "failure_reason", "string")].map(ProtoFieldInfo.init)
 
     public var refundID: String = ""
     public var expectedVersion: Int64 = 0

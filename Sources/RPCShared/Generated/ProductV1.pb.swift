@@ -312,6 +312,7 @@ extension ProductV1 {
   /// A node of the category tree. Policies set on a category apply to its descendants.
   public struct Category: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.Category"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "parent_id", "string"), (3, "name", "string"), (4, "version", "int64")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var parentID: String = ""
@@ -383,6 +384,7 @@ extension ProductV1 {
   /// A sellable variant (SKU) of a product.
   public struct Variant: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.Variant"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "sku", "string"), (2, "product_id", "string"), (3, "title", "string"), (4, "price", "aftersale.common.v1.Money"), (5, "weight_grams", "int32"), (6, "attributes", "map<string, string>"), (7, "active", "bool")].map(ProtoFieldInfo.init)
 
     public var sku: String = ""
     public var productID: String = ""
@@ -475,6 +477,7 @@ extension ProductV1.Variant {
 extension ProductV1 {
   public struct Product: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.Product"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "title", "string"), (3, "brand", "string"), (4, "category_id", "string"), (5, "supplier_id", "string"), (6, "variants", "repeated aftersale.product.v1.Variant"), (7, "version", "int64"), (8, "created_at", "aftersale.common.v1.Timestamp"), (9, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var title: String = ""
@@ -577,6 +580,7 @@ extension ProductV1 {
   /// Creates or replaces a product (with its variants). Empty id = create with a generated id.
   public struct UpsertProductRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.UpsertProductRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product", "aftersale.product.v1.Product"), (2, "expected_version", "int64")].map(ProtoFieldInfo.init)
 
     public var product: ProductV1.Product? = nil
     public var expectedVersion: Int64 = 0
@@ -635,6 +639,7 @@ extension ProductV1.UpsertProductRequest {
 extension ProductV1 {
   public struct GetProductRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.GetProductRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product_id", "string")].map(ProtoFieldInfo.init)
 
     public var productID: String = ""
 
@@ -687,6 +692,7 @@ extension ProductV1.GetProductRequest {
 extension ProductV1 {
   public struct ListProductsRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ListProductsRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "category_id", "string"), (3, "brand", "string")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var categoryID: String = ""
@@ -751,6 +757,7 @@ extension ProductV1.ListProductsRequest {
 extension ProductV1 {
   public struct ListProductsResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ListProductsResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "products", "repeated aftersale.product.v1.Product"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var products: [ProductV1.Product] = []
     public var page: CommonV1.PageResponse? = nil
@@ -811,6 +818,7 @@ extension ProductV1 {
   /// Looks a variant up by SKU.
   public struct GetVariantRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.GetVariantRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "sku", "string")].map(ProtoFieldInfo.init)
 
     public var sku: String = ""
 
@@ -863,6 +871,7 @@ extension ProductV1.GetVariantRequest {
 extension ProductV1 {
   public struct UpsertCategoryRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.UpsertCategoryRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "category", "aftersale.product.v1.Category"), (2, "expected_version", "int64")].map(ProtoFieldInfo.init)
 
     public var category: ProductV1.Category? = nil
     public var expectedVersion: Int64 = 0
@@ -921,6 +930,7 @@ extension ProductV1.UpsertCategoryRequest {
 extension ProductV1 {
   public struct ListCategoriesRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ListCategoriesRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "parent_id", "string")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var parentID: String = ""
@@ -979,6 +989,7 @@ extension ProductV1.ListCategoriesRequest {
 extension ProductV1 {
   public struct ListCategoriesResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ListCategoriesResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "categories", "repeated aftersale.product.v1.Category"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var categories: [ProductV1.Category] = []
     public var page: CommonV1.PageResponse? = nil
@@ -1039,6 +1050,7 @@ extension ProductV1 {
   /// A return policy rule. Wrapper/message fields left absent inherit from the less specific scope.
   public struct ReturnPolicy: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ReturnPolicy"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "name", "string"), (3, "scope", "aftersale.product.v1.PolicyScope"), (4, "market", "string"), (5, "category_id", "string"), (6, "product_id", "string"), (7, "window_days", "aftersale.common.v1.Int64Value"), (8, "final_sale", "aftersale.common.v1.BoolValue"), (9, "allowed_resolutions", "repeated aftersale.order.v1.Resolution"), (10, "allowed_kinds", "repeated aftersale.order.v1.CaseKind"), (11, "restocking_fee_bp", "aftersale.common.v1.Int64Value"), (12, "return_shipping_fee", "aftersale.common.v1.Money"), (13, "warranty_months", "aftersale.common.v1.Int64Value"), (14, "no_reason_return_days", "aftersale.common.v1.Int64Value"), (15, "withdrawal_days", "aftersale.common.v1.Int64Value"), (16, "effective_from", "aftersale.common.v1.Date"), (17, "active", "bool"), (18, "version", "int64"), (19, "updated_at", "aftersale.common.v1.Timestamp"), (20, "updated_by", "string")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var name: String = ""
@@ -1210,6 +1222,7 @@ extension ProductV1 {
   /// The merged policy that applies to one product in one market, with where each value came from.
   public struct EffectivePolicy: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.EffectivePolicy"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "market", "string"), (2, "product_id", "string"), (3, "category_id", "string"), (4, "window_days", "int32"), (5, "final_sale", "bool"), (6, "allowed_resolutions", "repeated aftersale.order.v1.Resolution"), (7, "allowed_kinds", "repeated aftersale.order.v1.CaseKind"), (8, "restocking_fee_bp", "int32"), (9, "return_shipping_fee", "aftersale.common.v1.Money"), (10, "warranty_months", "int32"), (11, "no_reason_return_days", "int32"), (12, "withdrawal_days", "int32"), (13, "applied_policy_ids", "repeated string"), (14, "field_sources", "map<string, string>")].map(ProtoFieldInfo.init)
 
     public var market: String = ""
     public var productID: String = ""
@@ -1347,6 +1360,7 @@ extension ProductV1.EffectivePolicy {
 extension ProductV1 {
   public struct UpsertPolicyRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.UpsertPolicyRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "policy", "aftersale.product.v1.ReturnPolicy"), (2, "expected_version", "int64"), (3, "actor", "aftersale.common.v1.Actor")].map(ProtoFieldInfo.init)
 
     public var policy: ProductV1.ReturnPolicy? = nil
     public var expectedVersion: Int64 = 0
@@ -1411,6 +1425,7 @@ extension ProductV1.UpsertPolicyRequest {
 extension ProductV1 {
   public struct GetEffectivePolicyRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.GetEffectivePolicyRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "market", "string"), (2, "product_id", "string"), (3, "sku", "string"), (4, "as_of", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var market: String = ""
     public var productID: String = ""
@@ -1481,6 +1496,7 @@ extension ProductV1.GetEffectivePolicyRequest {
 extension ProductV1 {
   public struct ListPoliciesRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ListPoliciesRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "page", "aftersale.common.v1.PageRequest"), (2, "market", "string"), (3, "scope", "aftersale.product.v1.PolicyScope"), (4, "category_id", "string"), (5, "product_id", "string"), (6, "include_inactive", "bool")].map(ProtoFieldInfo.init)
 
     public var page: CommonV1.PageRequest? = nil
     public var market: String = ""
@@ -1563,6 +1579,7 @@ extension ProductV1.ListPoliciesRequest {
 extension ProductV1 {
   public struct ListPoliciesResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ListPoliciesResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "policies", "repeated aftersale.product.v1.ReturnPolicy"), (2, "page", "aftersale.common.v1.PageResponse")].map(ProtoFieldInfo.init)
 
     public var policies: [ProductV1.ReturnPolicy] = []
     public var page: CommonV1.PageResponse? = nil
@@ -1623,6 +1640,7 @@ extension ProductV1 {
   /// One order line as the eligibility check needs it (a snapshot; ProductService does not read orders).
   public struct EligibilityLine: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.EligibilityLine"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_line_id", "string"), (2, "sku", "string"), (3, "product_id", "string"), (4, "delivered_quantity", "int32"), (5, "returned_quantity", "int32"), (6, "delivered_at", "aftersale.common.v1.Timestamp"), (7, "requested_quantity", "int32"), (8, "requested_resolution", "aftersale.order.v1.Resolution"), (9, "reason", "aftersale.order.v1.ReasonCode")].map(ProtoFieldInfo.init)
 
     public var orderLineID: String = ""
     public var sku: String = ""
@@ -1723,6 +1741,7 @@ extension ProductV1.EligibilityLine {
 extension ProductV1 {
   public struct CheckEligibilityRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.CheckEligibilityRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "market", "string"), (2, "time_zone", "string"), (3, "as_of", "aftersale.common.v1.Timestamp"), (4, "kind", "aftersale.order.v1.CaseKind"), (5, "lines", "repeated aftersale.product.v1.EligibilityLine"), (6, "order_id", "string")].map(ProtoFieldInfo.init)
 
     public var market: String = ""
     public var timeZone: String = ""
@@ -1806,6 +1825,7 @@ extension ProductV1.CheckEligibilityRequest {
 extension ProductV1 {
   public struct EligibilityFinding: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.EligibilityFinding"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "reason", "aftersale.product.v1.EligibilityReason"), (2, "blocking", "bool"), (3, "message", "string")].map(ProtoFieldInfo.init)
 
     public var reason: ProductV1.EligibilityReason = .unspecified
     public var blocking: Bool = false
@@ -1871,6 +1891,7 @@ extension ProductV1 {
   /// The verdict for one line.
   public struct LineVerdict: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.LineVerdict"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "order_line_id", "string"), (2, "sku", "string"), (3, "eligible", "bool"), (4, "eligible_quantity", "int32"), (5, "allowed_resolutions", "repeated aftersale.order.v1.Resolution"), (6, "deadline", "aftersale.common.v1.Timestamp"), (7, "warranty_until", "aftersale.common.v1.Timestamp"), (8, "findings", "repeated aftersale.product.v1.EligibilityFinding"), (9, "summary", "string"), (10, "policy", "aftersale.product.v1.EffectivePolicy")].map(ProtoFieldInfo.init)
 
     public var orderLineID: String = ""
     public var sku: String = ""
@@ -1980,6 +2001,7 @@ extension ProductV1.LineVerdict {
 extension ProductV1 {
   public struct CheckEligibilityResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.CheckEligibilityResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "lines", "repeated aftersale.product.v1.LineVerdict"), (2, "all_eligible", "bool"), (3, "evaluated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var lines: [ProductV1.LineVerdict] = []
     public var allEligible: Bool = false
@@ -2046,6 +2068,7 @@ extension ProductV1 {
   /// Stock of one SKU in one warehouse. available = on_hand − reserved.
   public struct StockLevel: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.StockLevel"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "sku", "string"), (2, "warehouse_id", "string"), (3, "on_hand", "int32"), (4, "reserved", "int32"), (5, "available", "int32"), (6, "refurbishing", "int32"), (7, "scrapped", "int32"), (8, "version", "int64"), (9, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var sku: String = ""
     public var warehouseID: String = ""
@@ -2146,6 +2169,7 @@ extension ProductV1.StockLevel {
 extension ProductV1 {
   public struct GetStockRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.GetStockRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "sku", "string"), (2, "warehouse_id", "string")].map(ProtoFieldInfo.init)
 
     public var sku: String = ""
     public var warehouseID: String = ""
@@ -2204,6 +2228,7 @@ extension ProductV1.GetStockRequest {
 extension ProductV1 {
   public struct GetStockResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.GetStockResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "levels", "repeated aftersale.product.v1.StockLevel"), (2, "total_available", "int32")].map(ProtoFieldInfo.init)
 
     public var levels: [ProductV1.StockLevel] = []
     public var totalAvailable: Int32 = 0
@@ -2264,6 +2289,7 @@ extension ProductV1 {
   /// Sets or shifts stock (seeding, cycle counts).
   public struct AdjustStockRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.AdjustStockRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "sku", "string"), (2, "warehouse_id", "string"), (3, "delta", "int32"), (4, "reason", "string"), (5, "expected_version", "int64")].map(ProtoFieldInfo.init)
 
     public var sku: String = ""
     public var warehouseID: String = ""
@@ -2341,6 +2367,7 @@ extension ProductV1 {
   /// Units held for an exchange/replacement until it ships or is called off.
   public struct Reservation: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.Reservation"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "sku", "string"), (3, "warehouse_id", "string"), (4, "quantity", "int32"), (5, "reference", "string"), (6, "status", "aftersale.product.v1.ReservationStatus"), (7, "expires_at", "aftersale.common.v1.Timestamp"), (8, "version", "int64"), (9, "created_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var id: String = ""
     public var sku: String = ""
@@ -2442,6 +2469,7 @@ extension ProductV1 {
   /// Reserves available units; RESOURCE_EXHAUSTED when not enough are available.
   public struct ReserveStockRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ReserveStockRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "sku", "string"), (2, "warehouse_id", "string"), (3, "quantity", "int32"), (4, "reference", "string"), (5, "expires_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var sku: String = ""
     public var warehouseID: String = ""
@@ -2518,6 +2546,7 @@ extension ProductV1.ReserveStockRequest {
 extension ProductV1 {
   public struct ReleaseReservationRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ReleaseReservationRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "reservation_id", "string"), (2, "expected_version", "int64"), (3, "reason", "string")].map(ProtoFieldInfo.init)
 
     public var reservationID: String = ""
     public var expectedVersion: Int64 = 0
@@ -2582,6 +2611,7 @@ extension ProductV1.ReleaseReservationRequest {
 extension ProductV1 {
   public struct CommitReservationRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.CommitReservationRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "reservation_id", "string"), (2, "expected_version", "int64")].map(ProtoFieldInfo.init)
 
     public var reservationID: String = ""
     public var expectedVersion: Int64 = 0
@@ -2642,6 +2672,7 @@ extension ProductV1 {
   /// SCRAP → scrapped; RETURN_TO_CUSTOMER is rejected (INVALID_ARGUMENT).
   public struct ReceiveReturnRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ReceiveReturnRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "sku", "string"), (2, "warehouse_id", "string"), (3, "quantity", "int32"), (4, "disposition", "aftersale.order.v1.Disposition"), (5, "reference", "string"), (6, "expected_version", "int64")].map(ProtoFieldInfo.init)
 
     public var sku: String = ""
     public var warehouseID: String = ""
@@ -2724,6 +2755,7 @@ extension ProductV1.ReceiveReturnRequest {
 extension ProductV1 {
   public struct ReasonCount: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ReasonCount"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "reason", "aftersale.order.v1.ReasonCode"), (2, "units", "int64")].map(ProtoFieldInfo.init)
 
     public var reason: OrderV1.ReasonCode = .unspecified
     public var units: Int64 = 0
@@ -2783,6 +2815,7 @@ extension ProductV1 {
   /// Running after-sale figures for a product (all time).
   public struct ProductStats: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ProductStats"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product_id", "string"), (2, "units_sold", "int64"), (3, "units_returned", "int64"), (4, "return_rate_bp", "int32"), (5, "average_rating", "double"), (6, "rating_count", "int64"), (7, "top_reasons", "repeated aftersale.product.v1.ReasonCount"), (8, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var productID: String = ""
     public var unitsSold: Int64 = 0
@@ -2878,6 +2911,7 @@ extension ProductV1.ProductStats {
 extension ProductV1 {
   public struct GetProductStatsRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.GetProductStatsRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product_id", "string")].map(ProtoFieldInfo.init)
 
     public var productID: String = ""
 
@@ -2931,6 +2965,7 @@ extension ProductV1 {
   /// Counts sold units (called once per order line; de-duplicated by idempotency-key).
   public struct RecordSaleRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.RecordSaleRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product_id", "string"), (2, "sku", "string"), (3, "quantity", "int32"), (4, "order_line_id", "string"), (5, "sold_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var productID: String = ""
     public var sku: String = ""
@@ -3008,6 +3043,7 @@ extension ProductV1 {
   /// Counts returned units (called when a case line's units are accepted).
   public struct RecordReturnStatRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.RecordReturnStatRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product_id", "string"), (2, "sku", "string"), (3, "quantity", "int32"), (4, "reason", "aftersale.order.v1.ReasonCode"), (5, "case_line_id", "string")].map(ProtoFieldInfo.init)
 
     public var productID: String = ""
     public var sku: String = ""
@@ -3085,6 +3121,7 @@ extension ProductV1 {
   /// Adds a customer rating (called when feedback names a product).
   public struct RecordRatingRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.RecordRatingRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product_id", "string"), (2, "rating", "int32"), (3, "feedback_id", "string")].map(ProtoFieldInfo.init)
 
     public var productID: String = ""
     public var rating: Int32 = 0
@@ -3149,6 +3186,7 @@ extension ProductV1.RecordRatingRequest {
 extension ProductV1 {
   public struct GetQualityScoreRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.GetQualityScoreRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product_id", "string")].map(ProtoFieldInfo.init)
 
     public var productID: String = ""
 
@@ -3203,6 +3241,7 @@ extension ProductV1 {
   /// so few ratings stay close to the prior. All values are statistics (double) on the 1–5 scale.
   public struct QualityScore: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.QualityScore"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "product_id", "string"), (2, "prior_mean", "double"), (3, "prior_weight", "double"), (4, "prior_source", "string"), (5, "observed_mean", "double"), (6, "observed_count", "int64"), (7, "score", "double"), (8, "return_rate_bp", "int32"), (9, "explanation", "string")].map(ProtoFieldInfo.init)
 
     public var productID: String = ""
     public var priorMean: Double = 0
@@ -3303,6 +3342,7 @@ extension ProductV1.QualityScore {
 extension ProductV1 {
   public struct CategoryScore: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.CategoryScore"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "category", "aftersale.product.v1.IssueCategory"), (2, "score", "double")].map(ProtoFieldInfo.init)
 
     public var category: ProductV1.IssueCategory = .unspecified
     public var score: Double = 0
@@ -3361,6 +3401,7 @@ extension ProductV1.CategoryScore {
 extension ProductV1 {
   public struct ClassifyTextRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ClassifyTextRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "text", "string"), (2, "language", "string")].map(ProtoFieldInfo.init)
 
     public var text: String = ""
     public var language: String = ""
@@ -3419,6 +3460,7 @@ extension ProductV1.ClassifyTextRequest {
 extension ProductV1 {
   public struct ClassifyTextResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ClassifyTextResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "category", "aftersale.product.v1.IssueCategory"), (2, "confidence", "double"), (3, "scores", "repeated aftersale.product.v1.CategoryScore"), (4, "language", "string")].map(ProtoFieldInfo.init)
 
     public var category: ProductV1.IssueCategory = .unspecified
     public var confidence: Double = 0
@@ -3490,6 +3532,7 @@ extension ProductV1.ClassifyTextResponse {
 extension ProductV1 {
   public struct GetClassifierInfoRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.GetClassifierInfoRequest"
+    public static let protoFields: [ProtoFieldInfo] = [].map(ProtoFieldInfo.init)
 
 
     public init() {}
@@ -3533,6 +3576,7 @@ extension ProductV1.GetClassifierInfoRequest {
 extension ProductV1 {
   public struct ClassifierInfo: ProtoMessage {
     public static let protoMessageName = "aftersale.product.v1.ClassifierInfo"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "method", "string"), (2, "version", "string"), (3, "training_size", "int64"), (4, "held_out_size", "int64"), (5, "held_out_accuracy", "double"), (6, "languages", "repeated string"), (7, "trained_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var method: String = ""
     public var version: String = ""

@@ -10,6 +10,7 @@ public enum RPCV1 {}
 extension RPCV1 {
   public struct MetadataEntry: ProtoMessage {
     public static let protoMessageName = "aftersale.rpc.v1.MetadataEntry"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "key", "string"), (2, "value", "bytes")].map(ProtoFieldInfo.init)
 
     public var key: String = ""
     public var value: [UInt8] = []
@@ -68,6 +69,7 @@ extension RPCV1.MetadataEntry {
 extension RPCV1 {
   public struct CallHeader: ProtoMessage {
     public static let protoMessageName = "aftersale.rpc.v1.CallHeader"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "method", "string"), (2, "timeout_micros", "uint64"), (3, "metadata", "repeated aftersale.rpc.v1.MetadataEntry"), (4, "traceparent", "string")].map(ProtoFieldInfo.init)
 
     public var method: String = ""
     public var timeoutMicros: UInt64 = 0
@@ -139,6 +141,7 @@ extension RPCV1.CallHeader {
 extension RPCV1 {
   public struct Status: ProtoMessage {
     public static let protoMessageName = "aftersale.rpc.v1.Status"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "code", "int32"), (2, "message", "string"), (3, "trailers", "repeated aftersale.rpc.v1.MetadataEntry"), (4, "details", "bytes")].map(ProtoFieldInfo.init)
 
     public var code: Int32 = 0
     public var message: String = ""
@@ -210,6 +213,7 @@ extension RPCV1.Status {
 extension RPCV1 {
   public struct Settings: ProtoMessage {
     public static let protoMessageName = "aftersale.rpc.v1.Settings"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "max_frame_size", "uint32"), (2, "max_concurrent_streams", "uint32"), (3, "max_meta_size", "uint32")].map(ProtoFieldInfo.init)
 
     public var maxFrameSize: UInt32 = 0
     public var maxConcurrentStreams: UInt32 = 0
@@ -274,6 +278,7 @@ extension RPCV1.Settings {
 extension RPCV1 {
   public struct GoAway: ProtoMessage {
     public static let protoMessageName = "aftersale.rpc.v1.GoAway"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "last_stream_id", "uint32"), (2, "code", "int32"), (3, "message", "string")].map(ProtoFieldInfo.init)
 
     public var lastStreamID: UInt32 = 0
     public var code: Int32 = 0

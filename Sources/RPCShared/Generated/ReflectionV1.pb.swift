@@ -10,6 +10,7 @@ public enum ReflectionV1 {}
 extension ReflectionV1 {
   public struct ListServicesRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.reflection.v1.ListServicesRequest"
+    public static let protoFields: [ProtoFieldInfo] = [].map(ProtoFieldInfo.init)
 
 
     public init() {}
@@ -53,6 +54,7 @@ extension ReflectionV1.ListServicesRequest {
 extension ReflectionV1 {
   public struct ListServicesResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.reflection.v1.ListServicesResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "services", "repeated aftersale.reflection.v1.ServiceInfo")].map(ProtoFieldInfo.init)
 
     public var services: [ReflectionV1.ServiceInfo] = []
 
@@ -106,6 +108,7 @@ extension ReflectionV1.ListServicesResponse {
 extension ReflectionV1 {
   public struct ServiceInfo: ProtoMessage {
     public static let protoMessageName = "aftersale.reflection.v1.ServiceInfo"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "name", "string"), (2, "methods", "repeated aftersale.reflection.v1.MethodInfo")].map(ProtoFieldInfo.init)
 
     public var name: String = ""
     public var methods: [ReflectionV1.MethodInfo] = []
@@ -165,6 +168,7 @@ extension ReflectionV1.ServiceInfo {
 extension ReflectionV1 {
   public struct MethodInfo: ProtoMessage {
     public static let protoMessageName = "aftersale.reflection.v1.MethodInfo"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "name", "string"), (2, "full_path", "string"), (3, "input_type", "string"), (4, "output_type", "string"), (5, "client_streaming", "bool"), (6, "server_streaming", "bool")].map(ProtoFieldInfo.init)
 
     public var name: String = ""
     public var fullPath: String = ""
@@ -247,6 +251,7 @@ extension ReflectionV1.MethodInfo {
 extension ReflectionV1 {
   public struct DescribeMethodRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.reflection.v1.DescribeMethodRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "method", "string")].map(ProtoFieldInfo.init)
 
     public var method: String = ""
 
@@ -299,6 +304,7 @@ extension ReflectionV1.DescribeMethodRequest {
 extension ReflectionV1 {
   public struct FileDescriptorSetRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.reflection.v1.FileDescriptorSetRequest"
+    public static let protoFields: [ProtoFieldInfo] = [].map(ProtoFieldInfo.init)
 
 
     public init() {}
@@ -342,6 +348,7 @@ extension ReflectionV1.FileDescriptorSetRequest {
 extension ReflectionV1 {
   public struct FileDescriptorSetResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.reflection.v1.FileDescriptorSetResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "file_descriptor_set", "bytes")].map(ProtoFieldInfo.init)
 
     /// A serialized google.protobuf.FileDescriptorSet with every file the server's services use,
     /// including imports (as written by `protoc --descriptor_set_out --include_imports`).

@@ -502,6 +502,7 @@ extension ReportingV1 {
   /// delivers it with IngestEvents until acknowledged, so delivery is at least once.
   public struct EventEnvelope: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.EventEnvelope"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "event_id", "string"), (2, "event_type", "aftersale.reporting.v1.EventType"), (3, "aggregate_type", "string"), (4, "aggregate_id", "string"), (5, "aggregate_version", "int64"), (6, "occurred_at", "aftersale.common.v1.Timestamp"), (7, "producer", "string"), (8, "traceparent", "string"), (20, "order", "aftersale.order.v1.Order (oneof)"), (21, "case_event", "aftersale.order.v1.CaseEvent (oneof)"), (22, "refund", "aftersale.order.v1.Refund (oneof)"), (23, "feedback", "aftersale.customer.v1.Feedback (oneof)"), (24, "shipment", "aftersale.logistics.v1.Shipment (oneof)")].map(ProtoFieldInfo.init)
 
     public var eventID: String = ""
     public var eventType: ReportingV1.EventType = .unspecified
@@ -660,6 +661,7 @@ extension ReportingV1.EventEnvelope {
 extension ReportingV1 {
   public struct IngestEventsRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.IngestEventsRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "events", "repeated aftersale.reporting.v1.EventEnvelope")].map(ProtoFieldInfo.init)
 
     public var events: [ReportingV1.EventEnvelope] = []
 
@@ -713,6 +715,7 @@ extension ReportingV1.IngestEventsRequest {
 extension ReportingV1 {
   public struct RejectedEvent: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.RejectedEvent"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "event_id", "string"), (2, "reason", "string")].map(ProtoFieldInfo.init)
 
     public var eventID: String = ""
     public var reason: String = ""
@@ -772,6 +775,7 @@ extension ReportingV1 {
   /// Duplicates count as delivered: the relay may drop every event that is accepted or duplicate.
   public struct IngestEventsResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.IngestEventsResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "accepted", "int32"), (2, "duplicates", "int32"), (3, "rejected", "repeated aftersale.reporting.v1.RejectedEvent")].map(ProtoFieldInfo.init)
 
     public var accepted: Int32 = 0
     public var duplicates: Int32 = 0
@@ -838,6 +842,7 @@ extension ReportingV1 {
   /// A half-open time interval [start, end).
   public struct TimeRange: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.TimeRange"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "start", "aftersale.common.v1.Timestamp"), (2, "end", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var start: CommonV1.Timestamp? = nil
     public var end: CommonV1.Timestamp? = nil
@@ -896,6 +901,7 @@ extension ReportingV1.TimeRange {
 extension ReportingV1 {
   public struct Column: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.Column"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "name", "string"), (2, "label", "string"), (3, "kind", "aftersale.reporting.v1.ColumnKind"), (4, "unit", "string")].map(ProtoFieldInfo.init)
 
     public var name: String = ""
     public var label: String = ""
@@ -967,6 +973,7 @@ extension ReportingV1 {
   /// One value; no field set = null.
   public struct Cell: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.Cell"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "string_value", "string (oneof)"), (2, "integer_value", "int64 (oneof)"), (3, "number_value", "double (oneof)"), (4, "money_value", "aftersale.common.v1.Money (oneof)"), (5, "timestamp_value", "aftersale.common.v1.Timestamp (oneof)")].map(ProtoFieldInfo.init)
 
     public var value: Value? = nil
 
@@ -1077,6 +1084,7 @@ extension ReportingV1.Cell {
 extension ReportingV1 {
   public struct Row: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.Row"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "cells", "repeated aftersale.reporting.v1.Cell")].map(ProtoFieldInfo.init)
 
     public var cells: [ReportingV1.Cell] = []
 
@@ -1131,6 +1139,7 @@ extension ReportingV1 {
   /// A general result table: the group-by columns first, then the measures.
   public struct Table: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.Table"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "columns", "repeated aftersale.reporting.v1.Column"), (2, "rows", "repeated aftersale.reporting.v1.Row")].map(ProtoFieldInfo.init)
 
     public var columns: [ReportingV1.Column] = []
     public var rows: [ReportingV1.Row] = []
@@ -1191,6 +1200,7 @@ extension ReportingV1.Table {
 extension ReportingV1 {
   public struct GetReportRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.GetReportRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "kind", "aftersale.reporting.v1.ReportKind"), (2, "range", "aftersale.reporting.v1.TimeRange"), (3, "group_by", "repeated aftersale.reporting.v1.ReportDimension"), (4, "format", "aftersale.reporting.v1.ReportFormat"), (5, "market", "string"), (6, "currency", "string"), (7, "category_id", "string"), (8, "product_id", "string"), (9, "limit", "int32")].map(ProtoFieldInfo.init)
 
     public var kind: ReportingV1.ReportKind = .unspecified
     public var range: ReportingV1.TimeRange? = nil
@@ -1294,6 +1304,7 @@ extension ReportingV1 {
   /// A report as typed rows and as rendered content.
   public struct Report: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.Report"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "kind", "aftersale.reporting.v1.ReportKind"), (2, "title", "string"), (3, "range", "aftersale.reporting.v1.TimeRange"), (4, "group_by", "repeated aftersale.reporting.v1.ReportDimension"), (5, "table", "aftersale.reporting.v1.Table"), (6, "format", "aftersale.reporting.v1.ReportFormat"), (7, "content", "bytes"), (8, "content_type", "string"), (9, "generated_at", "aftersale.common.v1.Timestamp"), (10, "data_as_of", "aftersale.common.v1.Timestamp"), (11, "notes", "repeated string")].map(ProtoFieldInfo.init)
 
     public var kind: ReportingV1.ReportKind = .unspecified
     public var title: String = ""
@@ -1408,6 +1419,7 @@ extension ReportingV1.Report {
 extension ReportingV1 {
   public struct StatusCount: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.StatusCount"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "status", "aftersale.order.v1.CaseStatus"), (2, "count", "int64")].map(ProtoFieldInfo.init)
 
     public var status: OrderV1.CaseStatus = .unspecified
     public var count: Int64 = 0
@@ -1467,6 +1479,7 @@ extension ReportingV1 {
   /// Percentiles by nearest rank over resolved cases.
   public struct ResolutionTimes: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.ResolutionTimes"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "resolved_count", "int64"), (2, "p50_seconds", "int64"), (3, "p90_seconds", "int64"), (4, "p99_seconds", "int64")].map(ProtoFieldInfo.init)
 
     public var resolvedCount: Int64 = 0
     public var p50Seconds: Int64 = 0
@@ -1537,6 +1550,7 @@ extension ReportingV1.ResolutionTimes {
 extension ReportingV1 {
   public struct SlaBreachCount: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.SlaBreachCount"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "stage", "aftersale.reporting.v1.SlaStage"), (2, "target_seconds", "int64"), (3, "total", "int64"), (4, "breached", "int64")].map(ProtoFieldInfo.init)
 
     public var stage: ReportingV1.SlaStage = .unspecified
     public var targetSeconds: Int64 = 0
@@ -1607,6 +1621,7 @@ extension ReportingV1.SlaBreachCount {
 extension ReportingV1 {
   public struct IssueCount: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.IssueCount"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "category", "aftersale.product.v1.IssueCategory"), (2, "count", "int64"), (3, "share_bp", "int32")].map(ProtoFieldInfo.init)
 
     public var category: ProductV1.IssueCategory = .unspecified
     public var count: Int64 = 0
@@ -1671,6 +1686,7 @@ extension ReportingV1.IssueCount {
 extension ReportingV1 {
   public struct FeedbackTrendPoint: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.FeedbackTrendPoint"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "period_start", "aftersale.common.v1.Timestamp"), (2, "count", "int64"), (3, "average_rating", "double"), (4, "average_sentiment", "double")].map(ProtoFieldInfo.init)
 
     public var periodStart: CommonV1.Timestamp? = nil
     public var count: Int64 = 0
@@ -1741,6 +1757,7 @@ extension ReportingV1.FeedbackTrendPoint {
 extension ReportingV1 {
   public struct GetDashboardRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.GetDashboardRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "range", "aftersale.reporting.v1.TimeRange"), (2, "market", "string"), (3, "trend_granularity", "aftersale.reporting.v1.TimeGranularity")].map(ProtoFieldInfo.init)
 
     public var range: ReportingV1.TimeRange? = nil
     public var market: String = ""
@@ -1806,6 +1823,7 @@ extension ReportingV1 {
   /// The after-sale summary. Open-case counts are current; everything else is for `range`.
   public struct Dashboard: ProtoMessage {
     public static let protoMessageName = "aftersale.reporting.v1.Dashboard"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "range", "aftersale.reporting.v1.TimeRange"), (2, "open_cases_by_status", "repeated aftersale.reporting.v1.StatusCount"), (3, "open_cases_total", "int64"), (4, "units_sold", "int64"), (5, "units_returned", "int64"), (6, "return_rate_bp", "int32"), (7, "refund_totals", "repeated aftersale.common.v1.Money"), (8, "resolution_time", "aftersale.reporting.v1.ResolutionTimes"), (9, "sla_breaches", "repeated aftersale.reporting.v1.SlaBreachCount"), (10, "sla_breaches_total", "int64"), (11, "top_issue_categories", "repeated aftersale.reporting.v1.IssueCount"), (12, "feedback_trend", "repeated aftersale.reporting.v1.FeedbackTrendPoint"), (13, "generated_at", "aftersale.common.v1.Timestamp"), (14, "data_as_of", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
 
     public var range: ReportingV1.TimeRange? = nil
     public var openCasesByStatus: [ReportingV1.StatusCount] = []

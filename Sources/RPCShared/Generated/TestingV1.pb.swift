@@ -68,6 +68,7 @@ extension TestingV1 {
 extension TestingV1 {
   public struct AllTypes: ProtoMessage {
     public static let protoMessageName = "aftersale.testing.v1.AllTypes"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "f_int32", "int32"), (2, "f_int64", "int64"), (3, "f_uint32", "uint32"), (4, "f_uint64", "uint64"), (5, "f_sint32", "sint32"), (6, "f_sint64", "sint64"), (7, "f_fixed32", "fixed32"), (8, "f_fixed64", "fixed64"), (9, "f_sfixed32", "sfixed32"), (10, "f_sfixed64", "sfixed64"), (11, "f_float", "float"), (12, "f_double", "double"), (13, "f_bool", "bool"), (14, "f_string", "string"), (15, "f_bytes", "bytes"), (16, "f_enum", "aftersale.testing.v1.Color"), (17, "f_message", "aftersale.testing.v1.AllTypes.Nested"), (18, "f_money", "aftersale.common.v1.Money"), (19, "f_timestamp", "aftersale.common.v1.Timestamp"), (31, "r_int32", "repeated int32"), (32, "r_int64", "repeated int64"), (33, "r_uint32", "repeated uint32"), (34, "r_uint64", "repeated uint64"), (35, "r_sint32", "repeated sint32"), (36, "r_sint64", "repeated sint64"), (37, "r_fixed32", "repeated fixed32"), (38, "r_fixed64", "repeated fixed64"), (39, "r_sfixed32", "repeated sfixed32"), (40, "r_sfixed64", "repeated sfixed64"), (41, "r_float", "repeated float"), (42, "r_double", "repeated double"), (43, "r_bool", "repeated bool"), (44, "r_string", "repeated string"), (45, "r_bytes", "repeated bytes"), (46, "r_enum", "repeated aftersale.testing.v1.Color"), (47, "r_message", "repeated aftersale.testing.v1.AllTypes.Nested"), (51, "m_string_string", "map<string, string>"), (52, "m_int32_int64", "map<int32, int64>"), (53, "m_string_message", "map<string, aftersale.testing.v1.AllTypes.Nested>"), (54, "m_uint64_enum", "map<uint64, aftersale.testing.v1.Color>"), (55, "m_bool_bytes", "map<bool, bytes>"), (61, "o_string", "string (oneof)"), (62, "o_int64", "int64 (oneof)"), (63, "o_message", "aftersale.testing.v1.AllTypes.Nested (oneof)"), (64, "o_enum", "aftersale.testing.v1.Color (oneof)"), (65, "o_bytes", "bytes (oneof)")].map(ProtoFieldInfo.init)
 
     public var fInt32: Int32 = 0
     public var fInt64: Int64 = 0
@@ -461,6 +462,7 @@ extension TestingV1.AllTypes {
 extension TestingV1.AllTypes {
   public struct Nested: ProtoMessage {
     public static let protoMessageName = "aftersale.testing.v1.AllTypes.Nested"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "a", "int32"), (2, "b", "string"), (3, "colors", "repeated aftersale.testing.v1.Color")].map(ProtoFieldInfo.init)
 
     public var a: Int32 = 0
     public var b: String = ""
@@ -527,6 +529,7 @@ extension TestingV1 {
   /// Nests without bound; the codec must refuse inputs deeper than its limit.
   public struct Recursive: ProtoMessage {
     public static let protoMessageName = "aftersale.testing.v1.Recursive"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "child", "aftersale.testing.v1.Recursive"), (2, "depth", "int32"), (3, "children", "repeated aftersale.testing.v1.Recursive")].map(ProtoFieldInfo.init)
 
     public var child: TestingV1.Recursive? {
       get { _child?.value }
@@ -596,6 +599,7 @@ extension TestingV1.Recursive {
 extension TestingV1 {
   public struct EchoRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.testing.v1.EchoRequest"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "text", "string"), (2, "repeat", "int32"), (3, "sleep_millis", "int64"), (4, "blob", "bytes"), (5, "fail_code", "int32")].map(ProtoFieldInfo.init)
 
     public var text: String = ""
     public var `repeat`: Int32 = 0
@@ -672,6 +676,7 @@ extension TestingV1.EchoRequest {
 extension TestingV1 {
   public struct EchoResponse: ProtoMessage {
     public static let protoMessageName = "aftersale.testing.v1.EchoResponse"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "text", "string"), (2, "index", "int32"), (3, "blob", "bytes")].map(ProtoFieldInfo.init)
 
     public var text: String = ""
     public var index: Int32 = 0

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 @testable import RPCShared
+import AfterSaleTestSupport
 
 /// Real servers on real sockets (a temporary Unix socket and 127.0.0.1:0), real clients.
 @Suite(.timeLimit(.minutes(2))) struct LiveTransportTests {

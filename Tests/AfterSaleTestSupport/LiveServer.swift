@@ -1,15 +1,19 @@
 import NIOCore
 import NIOPosix
 import Synchronization
-@testable import RPCShared
+import RPCShared
+
+/// Support shared by the test targets: the Echo service, real servers on temporary sockets, raw connections.
 
 /// The test Echo service, recording what the transport does to its calls.
-final class EchoService: TestingV1.Echo.Handler {
-    let started = Atomic<Int>(0)
-    let cancelled = Atomic<Int>(0)
-    let completed = Atomic<Int>(0)
+public final class EchoService: TestingV1.Echo.Handler {
+    public let started = Atomic<Int>(0)
+    public let cancelled = Atomic<Int>(0)
+    public let completed = Atomic<Int>(0)
 
-    func say(_ request: TestingV1.EchoRequest, context: ServerContext) async throws -> TestingV1.EchoResponse {
+    public init() {}
+
+    public func say(_ request: TestingV1.EchoRequest, context: ServerContext) async throws -> TestingV1.EchoResponse {
         started.wrappingAdd(1, ordering: .relaxed)
         if request.sleepMillis > 0 {
             do {
@@ -27,7 +31,7 @@ final class EchoService: TestingV1.Echo.Handler {
         return .init(text: request.text, index: Int32(context.metadata["x-index"] ?? "0") ?? 0, blob: request.blob)
     }
 
-    func count(_ request: TestingV1.EchoRequest, responses: ResponseWriter<TestingV1.EchoResponse>,
+    public func count(_ request: TestingV1.EchoRequest, responses: ResponseWriter<TestingV1.EchoResponse>,
                context: ServerContext) async throws {
         for index in 0..<request.repeat {
             if request.sleepMillis > 0 { try await Task.sleep(for: .milliseconds(request.sleepMillis)) }
@@ -37,21 +41,21 @@ final class EchoService: TestingV1.Echo.Handler {
 }
 
 extension Atomic where Value == Int {
-    var value: Int { load(ordering: .relaxed) }
+    public var value: Int { load(ordering: .relaxed) }
 }
 
 /// A real server on a temporary Unix socket or 127.0.0.1 port 0, stopped when the test ends.
-struct LiveServer {
-    enum Transport: String, CaseIterable, CustomStringConvertible, Sendable {
+public struct LiveServer: Sendable {
+    public enum Transport: String, CaseIterable, CustomStringConvertible, Sendable {
         case unix, tcp
-        var description: String { rawValue }
+        public var description: String { rawValue }
     }
 
-    let server: RPCServer
-    let endpoint: Endpoint
-    let echo: EchoService
+    public let server: RPCServer
+    public let endpoint: Endpoint
+    public let echo: EchoService
 
-    static func start(_ transport: Transport, path: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in })
+    public static func start(_ transport: Transport, path: String? = nil, configure: (inout ServerConfiguration) -> Void = { _ in })
         async throws -> LiveServer {
         let echo = EchoService()
         let endpoint: Endpoint = switch transport {
@@ -66,25 +70,25 @@ struct LiveServer {
         return LiveServer(server: server, endpoint: bound, echo: echo)
     }
 
-    func client(_ configure: (inout ClientConfiguration) -> Void = { _ in }) -> RPCClient {
+    public func client(_ configure: (inout ClientConfiguration) -> Void = { _ in }) -> RPCClient {
         var configuration = ClientConfiguration()
         configuration.backoff.initial = .milliseconds(10)
         configure(&configuration)
         return RPCClient(endpoints: [endpoint], configuration: configuration)
     }
 
-    func stop() async { await server.shutdown(gracePeriod: .seconds(2)) }
+    public func stop() async { await server.shutdown(gracePeriod: .seconds(2)) }
 }
 
-func temporarySocketPath() -> String {
+public func temporarySocketPath() -> String {
     "/tmp/aftersale-test-\(UInt32.random(in: 0 ... .max)).sock"
 }
 
 /// A raw connection for sending bytes the real client never would.
-struct RawConnection {
-    let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+public struct RawConnection {
+    public let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
 
-    static func connect(_ endpoint: Endpoint) async throws -> RawConnection {
+    public static func connect(_ endpoint: Endpoint) async throws -> RawConnection {
         let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         switch endpoint {
@@ -101,7 +105,7 @@ struct RawConnection {
     }
 
     /// Sends `bytes`, then reads until the server closes (or `limit` bytes arrive); returns what came back.
-    func exchange(_ bytes: [UInt8], readUntilClose: Bool = true, limit: Int = 1 << 20) async throws -> [UInt8] {
+    public func exchange(_ bytes: [UInt8], readUntilClose: Bool = true, limit: Int = 1 << 20) async throws -> [UInt8] {
         var received: [UInt8] = []
         try await channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(bytes: bytes))
@@ -115,7 +119,7 @@ struct RawConnection {
 }
 
 /// Splits bytes into frames (header fields + meta + payload), for assertions on what a server wrote.
-func parseFrames(_ bytes: [UInt8]) -> [(type: UInt8, flags: UInt8, stream: UInt32, meta: [UInt8], payload: [UInt8])] {
+public func parseFrames(_ bytes: [UInt8]) -> [(type: UInt8, flags: UInt8, stream: UInt32, meta: [UInt8], payload: [UInt8])] {
     var frames: [(UInt8, UInt8, UInt32, [UInt8], [UInt8])] = []
     var index = 0
     while index + 12 <= bytes.count {
@@ -132,7 +136,7 @@ func parseFrames(_ bytes: [UInt8]) -> [(type: UInt8, flags: UInt8, stream: UInt3
 }
 
 /// A frame's bytes, for raw tests.
-func frameBytes(type: UInt8, flags: UInt8 = 0, stream: UInt32, meta: [UInt8] = [], payload: [UInt8] = []) -> [UInt8] {
+public func frameBytes(type: UInt8, flags: UInt8 = 0, stream: UInt32, meta: [UInt8] = [], payload: [UInt8] = []) -> [UInt8] {
     let length = UInt32(8 + meta.count + payload.count)
     var bytes: [UInt8] = [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF)]
     bytes += [type, flags, UInt8(meta.count >> 8), UInt8(meta.count & 0xFF)]

@@ -1,0 +1,120 @@
+import ArgumentParser
+import RPCShared
+
+/// `aftersale call ADDR METHOD JSON`: one call with JSON in and out, like grpcurl.
+struct CallCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "call",
+        abstract: "Call a method with a JSON request; print the JSON response (or each streamed one).",
+        discussion: "The exit code is the call's status code (0 = OK, 5 = NOT_FOUND, …)."
+    )
+
+    @Argument(help: "Server address: unix:///path.sock or tcp://host:port.") var address: String
+    @Argument(help: "Method: /pkg.Service/Method or pkg.Service.Method.") var method: String
+    @Argument(help: "The request as proto3 JSON, or - to read standard input.") var json: String = "{}"
+    @Option(name: .customShort("H"), help: "Metadata key:value (repeatable), e.g. -H 'authorization:Bearer …'.")
+    var headers: [String] = []
+    @Option(help: "Deadline, e.g. 500ms, 5s, 1m.") var timeout: String = "30s"
+
+    func run() async throws {
+        let client = try RPCClient(address)
+        defer { Task { await client.close() } }
+        let descriptor = try MethodLookup.descriptor(method)
+        guard let input = ProtoRegistry.messageTypes[descriptor.inputType],
+              let output = ProtoRegistry.messageTypes[descriptor.outputType] else {
+            throw CLIError("the types of \(descriptor.path) are not compiled into this client")
+        }
+        var options = CallOptions(timeout: try DurationParser.parse(timeout))
+        for header in headers {
+            guard let colon = header.firstIndex(of: ":") else { throw CLIError("-H '\(header)': expected key:value") }
+            options.metadata.add(String(header[..<colon]).trimmingWhitespace(),
+                                 String(header[header.index(after: colon)...]).trimmingWhitespace())
+        }
+        let request: any ProtoMessage
+        do {
+            request = try input.init(jsonString: readArgument(json))
+        } catch {
+            throw CLIError("the request is not a valid \(descriptor.inputType): \(error)")
+        }
+        do {
+            try await input.call(descriptor, request: request, output: output, transport: client, options: options) { response in
+                print(response.jsonString(pretty: true))
+            }
+        } catch let error as RPCError {
+            throw CLIFailure(error)
+        }
+    }
+}
+
+extension ProtoMessage {
+    /// Calls with this type as the request and `output` as the response type (opens both existentials).
+    static func call(_ method: MethodDescriptor, request: any ProtoMessage, output: any ProtoMessage.Type,
+                     transport: any ClientTransport, options: CallOptions,
+                     onResponse: (any ProtoMessage) -> Void) async throws {
+        try await output.respond(to: method, request: request as! Self, transport: transport, options: options, onResponse: onResponse)
+    }
+
+    fileprivate static func respond<Input: ProtoMessage>(to method: MethodDescriptor, request: Input, transport: any ClientTransport,
+                                                          options: CallOptions, onResponse: (any ProtoMessage) -> Void) async throws {
+        let typed = RPCMethod<Input, Self>(service: method.service, method: method.method, kind: method.kind,
+                                           idempotent: method.idempotent)
+        switch method.kind {
+        case .unary:
+            onResponse(try await transport.unary(typed, request: request, options: options))
+        case .serverStreaming:
+            for try await response in transport.serverStreaming(typed, request: request, options: options) { onResponse(response) }
+        case .clientStreaming, .bidirectionalStreaming:
+            throw CLIError("\(method.path) streams requests; the CLI sends one request only")
+        }
+    }
+}
+
+/// Finds a method in the services compiled into this binary.
+enum MethodLookup {
+    static func descriptor(_ name: String) throws -> MethodDescriptor {
+        var path = name
+        if !path.hasPrefix("/") {
+            if let slash = path.firstIndex(of: "/") {
+                path = "/" + path
+                _ = slash
+            } else if let dot = path.lastIndex(of: ".") {
+                path = "/\(path[..<dot])/\(path[path.index(after: dot)...])"
+            }
+        }
+        for methods in ProtoRegistry.services.values {
+            if let found = methods.first(where: { $0.path == path }) { return found }
+        }
+        throw CLIError("unknown method '\(name)' (see 'aftersale list ADDR')")
+    }
+}
+
+/// A problem the CLI reports as one line (exit code 1).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A failed call as the CLI reports it: one line, and the status code as the exit code.
+struct CLIFailure: Error, CustomStringConvertible {
+    let error: RPCError
+    init(_ error: RPCError) { self.error = error }
+    var description: String { "\(error.code): \(error.message)" }
+}
+
+enum DurationParser {
+    static func parse(_ text: String) throws -> Duration {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        for (suffix, seconds) in units where text.hasSuffix(suffix) {
+            if let value = Double(text.dropLast(suffix.count)), value > 0, value.isFinite {
+                return .milliseconds(Int64(value * seconds * 1000))
+            }
+        }
+        throw CLIError("'\(text)' is not a duration such as 500ms, 5s or 1m")
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        String(drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed())
+    }
+}
