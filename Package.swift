@@ -37,6 +37,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -61,7 +62,11 @@ let package = Package(
         ),
         .testTarget(
             name: "RPCSharedTests",
-            dependencies: ["RPCShared", "CHeapStats", "AfterSaleTestSupport", .product(name: "NIOEmbedded", package: "swift-nio")],
+            dependencies: [
+                "RPCShared", "CHeapStats", "AfterSaleTestSupport",
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
             exclude: ["Interop/interop.py"]
         ),
         .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale", "RPCShared", "AfterSaleTestSupport"]),

@@ -28,6 +28,7 @@ public final class EchoService: TestingV1.Echo.Handler {
                            details: CommonV1.ErrorDetails(reason: "TEST_FAILURE"))
         }
         completed.wrappingAdd(1, ordering: .relaxed)
+        if request.text == "traceparent?" { return .init(text: context.traceparent) }
         return .init(text: request.text, index: Int32(context.metadata["x-index"] ?? "0") ?? 0, blob: request.blob)
     }
 

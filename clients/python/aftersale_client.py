@@ -403,16 +403,17 @@ class _Connection:
             settings = rpc_pb2.Settings(max_frame_size=self.announced_max_frame_size)
             self.send(encode_frame(FrameType.SETTINGS, 0, 0, settings.SerializeToString()))
         while not self.settings_received:
-            if self.goaway is not None:
-                raise RPCError(StatusCode.UNAVAILABLE,
-                               f"the server refused the connection: GOAWAY {_goaway_name(self.goaway.code)}: "
-                               f"{self.goaway.message}", unprocessed=True)
             try:
                 self.pump(deadline)
             except _DeadlineExceeded:
                 self.close("no SETTINGS from the server")
                 raise RPCError(StatusCode.UNAVAILABLE, "no SETTINGS from the server within the connect timeout",
                                unprocessed=True) from None
+            if self.goaway is not None:
+                self.close("GOAWAY during the handshake")
+                raise RPCError(StatusCode.UNAVAILABLE,
+                               f"the server refused the connection: GOAWAY {_goaway_name(self.goaway.code)}: "
+                               f"{self.goaway.message}", unprocessed=True)
             if self.closed:
                 raise RPCError(StatusCode.UNAVAILABLE, f"connection failed: {self.close_reason}", unprocessed=True)
 

@@ -115,7 +115,11 @@ public final class RPCClient: ClientTransport, Sendable {
         if !options.metadata.isEmpty {
             header.metadata = options.metadata.entries.map { RPCV1.MetadataEntry(key: $0.key, value: $0.value) }
         }
-        if let traceparent = options.traceparent { header.traceparent = traceparent }
+        if let traceparent = options.traceparent {
+            header.traceparent = traceparent
+        } else if let trace = TraceContext.current {
+            header.traceparent = trace.child().traceparent  // a call made while serving one continues its trace
+        }
         var buffer = allocator.buffer(capacity: 96)
         try FrameWriter.write(.call, flags: .endStream, streamID: 0, meta: header, payload: request, into: &buffer)
         return buffer

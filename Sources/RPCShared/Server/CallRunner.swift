@@ -9,11 +9,22 @@ struct CallRunner: Sendable {
     let method: RegisteredMethod
     let request: ByteBuffer
     let context: ServerContext
+    let trace: TraceContext
     let interceptors: [any ServerInterceptor]
     let allocator: ByteBufferAllocator
     let connection: NIOLoopBound<ServerConnectionHandler>
+    let metrics: ServerMetrics
 
     func run() async {
+        let started = ContinuousClock.now
+        let (frame, code) = await TraceContext.$current.withValue(trace) { await serve() }
+        let duration = ContinuousClock.now - started
+        metrics.record(path: method.descriptor.path, code: code, duration: duration)
+        context.logger.debug("call finished", metadata: ["code": "\(code)", "duration": "\(duration)"])
+        onLoop { $0.finish(streamID, statusFrame: frame) }
+    }
+
+    private func serve() async -> (ByteBuffer, StatusCode) {
         let frame: ByteBuffer
         do {
             switch method.handler {
@@ -26,14 +37,15 @@ struct CallRunner: Sendable {
                 }
                 frame = try statusFrame(.ok, "", payload: nil)
             }
+            return (frame, .ok)
         } catch {
             let status = Self.status(for: error)
-            if status.code != .cancelled {
-                context.logger.debug("call failed", metadata: ["code": "\(status.code)", "message": "\(status.message)"])
+            if status.code == .unknown || status.code == .internal {
+                context.logger.error("call failed", metadata: ["code": "\(status.code)", "message": "\(status.message)"])
             }
             frame = (try? statusFrame(status.code, status.message, details: status.details)) ?? ByteBuffer()
+            return (frame, status.code)
         }
-        onLoop { $0.finish(streamID, statusFrame: frame) }
     }
 
     private func intercepted<R: Sendable>(_ body: @escaping @Sendable (ServerContext) async throws -> R) async throws -> R {

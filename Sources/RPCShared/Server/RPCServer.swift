@@ -19,6 +19,7 @@ public final class RPCServer: Service, Sendable {
     private let group: any EventLoopGroup
     private let executors: EventLoopTaskExecutors
     private let stats = ServerStats()
+    private let metrics: ServerMetrics
     private let state = Mutex(State())
 
     private struct State {
@@ -38,6 +39,7 @@ public final class RPCServer: Service, Sendable {
         all.append(HealthService(store: health).serviceDefinition)
         all.append(ReflectionService(serving: all).serviceDefinition)
         router = ServiceRouter(all)
+        metrics = ServerMetrics(paths: Array(router.methods.keys), factory: configuration.metricsFactory)
         health.set("", .serving)
         for service in all { health.set(service.name, .serving) }
     }
@@ -88,7 +90,8 @@ public final class RPCServer: Service, Sendable {
     private func configureConnection(_ channel: any Channel) throws {
         let handler = ServerConnectionHandler(
             router: router, configuration: configuration,
-            executor: configuration.handlersOnEventLoop ? executors.executor(for: channel.eventLoop) : nil, stats: stats)
+            executor: configuration.handlersOnEventLoop ? executors.executor(for: channel.eventLoop) : nil, stats: stats,
+            metrics: metrics)
         let id = ObjectIdentifier(channel)
         let refused = state.withLock { state -> Bool in
             guard !state.shuttingDown else { return true }

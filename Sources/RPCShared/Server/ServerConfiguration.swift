@@ -1,3 +1,4 @@
+import CoreMetrics
 import Logging
 
 /// How an ``RPCServer`` listens and what it allows.
@@ -14,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var handlersOnEventLoop = true
     public var interceptors: [any ServerInterceptor] = []
     public var logger = Logger(label: "aftersale.rpc.server")
+    /// Where call counters and latency timers go (the process-wide swift-metrics backend by default).
+    public var metricsFactory: any MetricsFactory = MetricsSystem.factory
 
     public init(endpoint: Endpoint) { self.endpoint = endpoint }
 }

@@ -9,6 +9,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct ActiveStream {
+        var path: String
+        var started: ContinuousClock.Instant
         var task: Task<Void, Never>?
         var deadline: Scheduled<Void>?
     }
@@ -17,13 +19,16 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private let configuration: ServerConfiguration
     private let executor: EventLoopTaskExecutor?
     private let stats: ServerStats
+    private let metrics: ServerMetrics
     private var streams: [UInt32: ActiveStream] = [:]
     private var lastStreamID: UInt32 = 0
     private var draining = false
     private var context: ChannelHandlerContext?
     private var peer = "unknown"
 
-    init(router: ServiceRouter, configuration: ServerConfiguration, executor: EventLoopTaskExecutor?, stats: ServerStats) {
+    init(router: ServiceRouter, configuration: ServerConfiguration, executor: EventLoopTaskExecutor?, stats: ServerStats,
+         metrics: ServerMetrics) {
+        self.metrics = metrics
         self.router = router
         self.configuration = configuration
         self.executor = executor
@@ -131,15 +136,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var metadata = Metadata()
         for entry in header.metadata { metadata.add(entry.key, bytes: entry.value) }
         let requestID = metadata["x-request-id"] ?? RequestID.next()
+        let trace = TraceContext(traceparent: header.traceparent) ?? TraceContext.root()
         var logger = configuration.logger
         logger[metadataKey: "request-id"] = "\(requestID)"
+        logger[metadataKey: "trace-id"] = "\(trace.traceID)"
         logger[metadataKey: "method"] = "\(header.method)"
         logger[metadataKey: "peer"] = "\(peer)"
         let deadline = header.timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(clamping: header.timeoutMicros)) : nil
         let callContext = ServerContext(method: method.descriptor, metadata: metadata, deadline: deadline, peer: peer,
-                                        requestID: requestID, traceparent: header.traceparent, logger: logger)
+                                        requestID: requestID, traceparent: trace.traceparent, logger: logger)
 
-        var stream = ActiveStream()
+        var stream = ActiveStream(path: header.method, started: .now)
         if header.timeoutMicros > 0 {
             stream.deadline = context.eventLoop.scheduleTask(in: .microseconds(Int64(clamping: header.timeoutMicros))) {
                 self.expire(id)
@@ -148,9 +155,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         streams[id] = stream
         stats.callsStarted()
 
-        let call = CallRunner(streamID: id, method: method, request: frame.payload, context: callContext,
+        let call = CallRunner(streamID: id, method: method, request: frame.payload, context: callContext, trace: trace,
                               interceptors: configuration.interceptors, allocator: context.channel.allocator,
-                              connection: NIOLoopBound(self, eventLoop: context.eventLoop))
+                              connection: NIOLoopBound(self, eventLoop: context.eventLoop), metrics: metrics)
         let task: Task<Void, Never>
         if let executor {
             task = Task(executorPreference: executor) { await call.run() }
@@ -179,6 +186,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let stream = streams.removeValue(forKey: id) else { return }
         stream.task?.cancel()
         stats.callsEnded(1)
+        metrics.record(path: stream.path, code: .deadlineExceeded, duration: .now - stream.started)
         writeStatus(id, .deadlineExceeded, "deadline exceeded")
         closeIfDrained()
     }
