@@ -1,0 +1,103 @@
+import AfterSaleTestSupport
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Testing
+@testable import RPCShared
+
+@Suite(.timeLimit(.minutes(1))) struct ClientBehaviourTests {
+    typealias Echo = TestingV1.Echo
+
+    @Test func roundRobinAcrossEndpoints() async throws {
+        let first = try await LiveServer.start(.unix)
+        let second = try await LiveServer.start(.tcp)
+        let client = RPCClient(endpoints: [first.endpoint, second.endpoint])
+        for _ in 0..<10 { _ = try await Echo.Client(transport: client).say(.init(text: "x")) }
+        #expect(first.echo.completed.value == 5 && second.echo.completed.value == 5)
+
+        // one endpoint down: calls that cannot be sent go to the other one
+        await first.stop()
+        for _ in 0..<6 { _ = try await Echo.Client(transport: client).say(.init(text: "x")) }
+        #expect(second.echo.completed.value == 11)
+        await client.close()
+        await second.stop()
+    }
+
+    @Test func keepaliveDetectsAPeerThatStoppedAnswering() async throws {
+        // A "server" that accepts, reads and never answers: not even PINGs.
+        let path = temporarySocketPath()
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(unixDomainSocketPath: path).get()
+        var configuration = ClientConfiguration()
+        configuration.keepalive.interval = .milliseconds(100)
+        configuration.keepalive.timeout = .milliseconds(100)
+        let client = RPCClient(endpoints: [.unix(path: path)], configuration: configuration)
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await Echo.Client(transport: client).say(.init(text: "hello?"))
+            Issue.record("a silent server cannot answer")
+        } catch let error as RPCError {
+            #expect(error.code == .unavailable)
+        }
+        #expect(clock.now - start < .seconds(5))
+        await client.close()
+        try await silent.close()
+    }
+
+    @Test func pendingCallsAreBounded() async throws {
+        let live = try await LiveServer.start(.unix)
+        let client = live.client { $0.maxPendingCalls = 4 }
+        let echo = Echo.Client(transport: client)
+        let codes = await withTaskGroup(of: StatusCode.self) { group in
+            for _ in 0..<10 {
+                group.addTask {
+                    do {
+                        _ = try await echo.say(.init(sleepMillis: 200))
+                        return .ok
+                    } catch let error as RPCError {
+                        return error.code
+                    } catch {
+                        return .unknown
+                    }
+                }
+            }
+            return await group.reduce(into: [StatusCode]()) { $0.append($1) }
+        }
+        #expect(codes.filter { $0 == .ok }.count == 4)
+        #expect(codes.filter { $0 == .resourceExhausted }.count == 6)
+        await client.close()
+        await live.stop()
+    }
+
+    @Test func serverConcurrencyLimit() async throws {
+        let live = try await LiveServer.start(.tcp) { $0.maxConcurrentStreams = 2 }
+        let client = live.client()
+        let echo = Echo.Client(transport: client)
+        async let a = echo.say(.init(sleepMillis: 300))
+        async let b = echo.say(.init(sleepMillis: 300))
+        try await waitUntil { live.server.activeCalls == 2 }
+        await #expect(throws: RPCError(.resourceExhausted, "more than 2 concurrent calls on one connection")) {
+            try await echo.say(.init(text: "third"))
+        }
+        _ = try await (a, b)
+        await client.close()
+        await live.stop()
+    }
+
+    @Test func serviceLifecycleDrainsOnGracefulShutdown() async throws {
+        let live = try await LiveServer.start(.unix)
+        let client = live.client()
+        let group = ServiceGroup(services: [live.server], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        let inFlight = Task { try await Echo.Client(transport: client).say(.init(text: "drained", sleepMillis: 200)) }
+        try await waitUntil { live.echo.started.value == 1 }
+        await group.triggerGracefulShutdown()
+        #expect(try await inFlight.value.text == "drained")
+        try await running.value
+        #expect(live.server.connectionCount == 0)
+        await client.close()
+    }
+}
