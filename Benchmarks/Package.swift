@@ -9,7 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "AfterSale", path: ".."),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
-        .package(url: "https://github.com/ordo-one/package-benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/ordo-one/benchmark.git", exact: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // The same messages built with identical values in both libraries, the swift-protobuf 1.39 code generated
@@ -30,11 +30,11 @@ let package = Package(
             name: "CodecBenchmark",
             dependencies: [
                 "CodecFixtures",
-                .product(name: "Benchmark", package: "package-benchmark"),
+                .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/CodecBenchmark",
             plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "package-benchmark"),
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
     ],

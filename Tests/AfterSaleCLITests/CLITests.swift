@@ -8,9 +8,13 @@ import Testing
     static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         .appendingPathComponent("aftersale")
 
-    struct Result { var status: Int32; var stdout: String; var stderr: String }
+    struct Result: Sendable { var status: Int32; var stdout: String; var stderr: String }
 
-    static func run(_ arguments: [String], stdin: String? = nil) throws -> Result {
+    static func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
+        try await offloaded { try runBlocking(arguments, stdin: stdin) }
+    }
+
+    static func runBlocking(_ arguments: [String], stdin: String? = nil) throws -> Result {
         // When run under swift-testing the test bundle path may be .../AfterSalePackageTests.xctest
         var binary = Self.binary
         if !FileManager.default.fileExists(atPath: binary.path) {
@@ -32,11 +36,11 @@ import Testing
         return Result(status: process.terminationStatus, stdout: out, stderr: err)
     }
 
-    @Test func encodeThenDecode() throws {
-        let encoded = try Self.run(["proto", "encode", "aftersale.common.v1.Money", #"{"currency":"EUR","minorUnits":"1999"}"#])
+    @Test func encodeThenDecode() async throws {
+        let encoded = try await Self.run(["proto", "encode", "aftersale.common.v1.Money", #"{"currency":"EUR","minorUnits":"1999"}"#])
         #expect(encoded.status == 0)
         #expect(encoded.stdout == "0a0345555210cf0f\n")
-        let decoded = try Self.run(["proto", "decode", "aftersale.common.v1.Money", "-"], stdin: "0a0345555210cf0f\n")
+        let decoded = try await Self.run(["proto", "decode", "aftersale.common.v1.Money", "-"], stdin: "0a0345555210cf0f\n")
         #expect(decoded.status == 0)
         #expect(decoded.stdout.contains(#""minorUnits": "1999""#))
     }
@@ -47,8 +51,8 @@ import Testing
         (["proto", "decode", "aftersale.common.v1.Money", "zz"], "'zz' is not hex"),
         (["proto", "decode", "aftersale.common.v1.Money", "0a05"], "cannot decode aftersale.common.v1.Money"),
     ])
-    func badInputIsOneClearLine(_ arguments: [String], _ message: String) throws {
-        let result = try Self.run(arguments)
+    func badInputIsOneClearLine(_ arguments: [String], _ message: String) async throws {
+        let result = try await Self.run(arguments)
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(!result.stderr.contains("Fatal error"))
@@ -58,34 +62,34 @@ import Testing
     @Test func callListDescribeHealthAgainstALiveServer() async throws {
         let live = try await LiveServer.start(.unix)
         let address = live.endpoint.description
-        let ok = try Self.run(["call", address, "/aftersale.testing.v1.Echo/Say", #"{"text":"hi"}"#, "-H", "x-index: 3"])
+        let ok = try await Self.run(["call", address, "/aftersale.testing.v1.Echo/Say", #"{"text":"hi"}"#, "-H", "x-index: 3"])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains(#""text": "hi""#) && ok.stdout.contains(#""index": 3"#))
 
-        let streamed = try Self.run(["call", address, "aftersale.testing.v1.Echo.Count", "-"], stdin: #"{"text":"s","repeat":3}"#)
+        let streamed = try await Self.run(["call", address, "aftersale.testing.v1.Echo.Count", "-"], stdin: #"{"text":"s","repeat":3}"#)
         #expect(streamed.stdout.components(separatedBy: #""text": "s""#).count == 4)
 
-        let failed = try Self.run(["call", address, "/aftersale.testing.v1.Echo/Say", #"{"failCode":5}"#])
+        let failed = try await Self.run(["call", address, "/aftersale.testing.v1.Echo/Say", #"{"failCode":5}"#])
         #expect(failed.status == 5)
         #expect(failed.stderr == "aftersale: NOT_FOUND: asked to fail\n")
 
-        let slow = try Self.run(["call", address, "/aftersale.testing.v1.Echo/Say", #"{"sleepMillis":"5000"}"#, "--timeout", "100ms"])
+        let slow = try await Self.run(["call", address, "/aftersale.testing.v1.Echo/Say", #"{"sleepMillis":"5000"}"#, "--timeout", "100ms"])
         #expect(slow.status == StatusCode.deadlineExceeded.rawValue)
 
-        let list = try Self.run(["list", address])
+        let list = try await Self.run(["list", address])
         #expect(list.stdout.contains("aftersale.testing.v1.Echo\n  Say(aftersale.testing.v1.EchoRequest) returns (aftersale.testing.v1.EchoResponse)"))
         #expect(list.stdout.contains("Count(aftersale.testing.v1.EchoRequest) returns (stream aftersale.testing.v1.EchoResponse)"))
 
-        let describe = try Self.run(["describe", address, "aftersale.testing.v1.Echo.Say"])
+        let describe = try await Self.run(["describe", address, "aftersale.testing.v1.Echo.Say"])
         #expect(describe.stdout.contains("request: aftersale.testing.v1.EchoRequest\n  1  text: string"))
 
-        let health = try Self.run(["health", address])
+        let health = try await Self.run(["health", address])
         #expect(health.status == 0 && health.stdout == "SERVING\n")
-        let unknown = try Self.run(["health", address, "nope"])
+        let unknown = try await Self.run(["health", address, "nope"])
         #expect(unknown.status == StatusCode.notFound.rawValue && unknown.stderr.contains("unknown service 'nope'"))
         await live.stop()
 
-        let down = try Self.run(["health", address, "--timeout", "1s"])
+        let down = try await Self.run(["health", address, "--timeout", "1s"])
         #expect(down.status == StatusCode.unavailable.rawValue)
         #expect(down.stderr.hasPrefix("aftersale: UNAVAILABLE: cannot connect to \(address)"))
         #expect(down.stderr.split(separator: "\n").count == 1)
@@ -98,15 +102,15 @@ import Testing
         (["call", "unix:///tmp/x.sock", "/aftersale.testing.v1.Echo/Say", "{}", "--timeout", "soon"], "not a duration"),
         (["call", "unix:///tmp/x.sock", "/aftersale.testing.v1.Echo/Say", "{}", "-H", "novalue"], "expected key:value"),
     ])
-    func callRejectsBadInputClearly(_ arguments: [String], _ message: String) throws {
-        let result = try Self.run(arguments)
+    func callRejectsBadInputClearly(_ arguments: [String], _ message: String) async throws {
+        let result = try await Self.run(arguments)
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
         #expect(result.stderr.split(separator: "\n").count <= 2)
     }
 
-    @Test func typesListsEveryPackage() throws {
-        let result = try Self.run(["proto", "types"])
+    @Test func typesListsEveryPackage() async throws {
+        let result = try await Self.run(["proto", "types"])
         for package in ["common", "order", "product", "customer", "logistics", "reporting", "gateway", "health", "rpc"] {
             #expect(result.stdout.contains("aftersale.\(package).v1."), "no \(package) types")
         }

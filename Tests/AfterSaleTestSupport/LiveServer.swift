@@ -32,6 +32,21 @@ public final class EchoService: TestingV1.Echo.Handler {
         return .init(text: request.text, index: Int32(context.metadata["x-index"] ?? "0") ?? 0, blob: request.blob)
     }
 
+    public func collect(_ requests: RequestStream<TestingV1.EchoRequest>, context: ServerContext) async throws -> TestingV1.EchoResponse {
+        var texts: [String] = []
+        for try await request in requests { texts.append(request.text) }
+        return .init(text: texts.joined(separator: "+"), index: Int32(texts.count))
+    }
+
+    public func chat(_ requests: RequestStream<TestingV1.EchoRequest>, responses: ResponseWriter<TestingV1.EchoResponse>,
+                     context: ServerContext) async throws {
+        var index: Int32 = 0
+        for try await request in requests {
+            try await responses.write(.init(text: request.text.uppercased(), index: index))
+            index += 1
+        }
+    }
+
     public func count(_ request: TestingV1.EchoRequest, responses: ResponseWriter<TestingV1.EchoResponse>,
                context: ServerContext) async throws {
         for index in 0..<request.repeat {

@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 # ----------------------------------------------------------------------------------------------------------------
-# Wire constants (PROTOCOL.md §3–§6)
+# Wire constants (PROTOCOL.md §3–§5, §8)
 
 PREFACE = b"ASRP\x01\x00\x00\x00"
 HEADER = struct.Struct(">IBBHI")  # length, type, flags, meta_len, stream_id
@@ -153,7 +153,10 @@ class RPCError(Exception):
                 details.ParseFromString(status.details)
             except Exception:  # undecodable details: keep the raw bytes only
                 details = None
-        return cls(status.code, status.message, details, details_bytes=bytes(status.details),
+        code, message = status.code, status.message
+        if not 0 <= code <= 16:  # PROTOCOL.md §5.4: outside gRPC's range means UNKNOWN
+            code, message = StatusCode.UNKNOWN, f"status code {status.code}: {status.message}"
+        return cls(code, message, details, details_bytes=bytes(status.details),
                    trailers=[(e.key, bytes(e.value)) for e in status.trailers])
 
 
@@ -168,10 +171,6 @@ class ProtocolError(Exception):
 
 class ConnectionClosed(Exception):
     """The peer closed the connection (EOF)."""
-
-
-class _KeepaliveTimeout(Exception):
-    pass
 
 
 class _DeadlineExceeded(Exception):
@@ -904,11 +903,12 @@ def _parse_headers(frame: Frame) -> list:
 
 
 def _may_retry(error: RPCError, method_path: str, request, entries: list) -> bool:
-    """PROTOCOL.md §14: never processed, or UNAVAILABLE on an idempotent method or a call with an idempotency-key."""
-    if error.unprocessed:
-        return True
+    """PROTOCOL.md §14: only UNAVAILABLE, and only when the call was never processed, the method is idempotent or
+    the call carries an idempotency-key."""
     if error.code != StatusCode.UNAVAILABLE:
         return False
+    if error.unprocessed:
+        return True
     if any(entry.key == "idempotency-key" for entry in entries):
         return True
     return is_idempotent(method_path, request)

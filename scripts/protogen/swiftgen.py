@@ -758,11 +758,10 @@ class Generator:
         out.append(f"    public static let name = {swift_string_literal(full)}")
         methods = []
         for m in s.method:
-            if m.client_streaming:
-                raise ValueError(f"{full}/{m.name}: client-streaming stubs are not generated yet")
             inp = self.messages[m.input_type.lstrip(".")].swift_name
             outp = self.messages[m.output_type.lstrip(".")].swift_name
-            kind = "serverStreaming" if m.server_streaming else "unary"
+            kind = {(False, False): "unary", (False, True): "serverStreaming", (True, False): "clientStreaming",
+                    (True, True): "bidirectionalStreaming"}[(m.client_streaming, m.server_streaming)]
             methods.append((m, swift_lower_camel(re.sub(r"(?<!^)(?=[A-Z])", "_", m.name).lower()), inp, outp, kind))
         out.append("")
         out.append("    /// Descriptors of every method, with their full paths.")
@@ -781,12 +780,19 @@ class Generator:
         for m, fn, inp, outp, kind in methods:
             out.append("")
             out.append(f"      /// `/{full}/{m.name}`")
+            writer = f"requests: @escaping @Sendable (RequestWriter<{inp}>) async throws -> Void"
             if kind == "unary":
                 out.append(f"      public func {fn}(_ request: {inp}, options: CallOptions = .init()) async throws -> {outp} {{")
                 out.append(f"        try await transport.unary(Method.{fn}, request: request, options: options)")
-            else:
+            elif kind == "serverStreaming":
                 out.append(f"      public func {fn}(_ request: {inp}, options: CallOptions = .init()) -> ResponseStream<{outp}> {{")
                 out.append(f"        transport.serverStreaming(Method.{fn}, request: request, options: options)")
+            elif kind == "clientStreaming":
+                out.append(f"      public func {fn}(options: CallOptions = .init(), {writer}) async throws -> {outp} {{")
+                out.append(f"        try await transport.clientStreaming(Method.{fn}, options: options, requests: requests)")
+            else:
+                out.append(f"      public func {fn}(options: CallOptions = .init(), {writer}) -> ResponseStream<{outp}> {{")
+                out.append(f"        transport.bidirectionalStreaming(Method.{fn}, options: options, requests: requests)")
             out.append("      }")
         out.append("    }")
         out.append("")
@@ -795,8 +801,13 @@ class Generator:
         for m, fn, inp, outp, kind in methods:
             if kind == "unary":
                 out.append(f"      func {fn}(_ request: {inp}, context: ServerContext) async throws -> {outp}")
-            else:
+            elif kind == "serverStreaming":
                 out.append(f"      func {fn}(_ request: {inp}, responses: ResponseWriter<{outp}>, context: ServerContext) async throws")
+            elif kind == "clientStreaming":
+                out.append(f"      func {fn}(_ requests: RequestStream<{inp}>, context: ServerContext) async throws -> {outp}")
+            else:
+                out.append(f"      func {fn}(_ requests: RequestStream<{inp}>, responses: ResponseWriter<{outp}>, "
+                           f"context: ServerContext) async throws")
         out.append("    }")
         out.append("  }")
         out.append("}")
@@ -806,10 +817,11 @@ class Generator:
         out.append("  public var serviceDefinition: ServiceDefinition {")
         out.append(f"    ServiceDefinition(name: {ns}.{name}.name, methods: [")
         for m, fn, inp, outp, kind in methods:
-            if kind == "unary":
-                out.append(f"      .unary({ns}.{name}.Method.{fn}) {{ request, context in try await self.{fn}(request, context: context) }},")
+            target = f"{ns}.{name}.Method.{fn}"
+            if kind in ("unary", "clientStreaming"):
+                out.append(f"      .{kind}({target}) {{ request, context in try await self.{fn}(request, context: context) }},")
             else:
-                out.append(f"      .serverStreaming({ns}.{name}.Method.{fn}) {{ request, responses, context in "
+                out.append(f"      .{kind}({target}) {{ request, responses, context in "
                            f"try await self.{fn}(request, responses: responses, context: context) }},")
         out.append("    ])")
         out.append("  }")

@@ -77,6 +77,72 @@ final class ClientConnection: Sendable {
         return stream
     }
 
+    /// A client-streaming call: `write` sends encoded MESSAGE frames; the half-close follows when it returns.
+    func clientStreaming(_ callFrame: ByteBuffer, timeout: Duration?,
+                         write: @Sendable (@escaping @Sendable (ByteBuffer) async throws -> Void) async throws -> Void) async throws -> ByteBuffer {
+        let handler = try await ready().handler
+        let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
+        let promise = handler.eventLoop.makePromise(of: ClientConnectionHandler.Outcome.self)
+        handler.eventLoop.execute { handler.value.startRequestStream(callFrame, token: token, timeout: timeout, promise: promise) }
+        let outcome = try await withTaskCancellationHandler {
+            try await Self.writeRequests(handler, token, write)
+            return try await promise.futureResult.get()
+        } onCancel: {
+            handler.eventLoop.execute { handler.value.cancel(token: token) }
+        }
+        switch outcome {
+        case .response(let payload): return payload
+        case .failed(let error, let retryable): throw retryable ? RetryableFailure(error: error) : error
+        }
+    }
+
+    /// A bidirectional call: responses stream back while `write` sends requests.
+    func bidirectionalStreaming(_ callFrame: ByteBuffer, timeout: Duration?,
+                                write: @escaping @Sendable (@escaping @Sendable (ByteBuffer) async throws -> Void) async throws -> Void)
+        -> AsyncThrowingStream<ByteBuffer, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
+        let task = Task {
+            do {
+                let handler = try await self.ready().handler
+                handler.eventLoop.execute {
+                    handler.value.startStreaming(callFrame, token: token, timeout: timeout, continuation: continuation)
+                }
+                try await withTaskCancellationHandler {
+                    try await Self.writeRequests(handler, token, write)
+                } onCancel: {
+                    handler.eventLoop.execute { handler.value.cancel(token: token) }
+                }
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { task.cancel() }
+        }
+        return stream
+    }
+
+    /// Runs the caller's writer, then half-closes. A write to a call the server already ended stops the writer
+    /// quietly: the call's own outcome (e.g. UNIMPLEMENTED) is what the caller must see.
+    private static func writeRequests(_ handler: NIOLoopBound<ClientConnectionHandler>, _ token: UInt64,
+                                      _ write: @Sendable (@escaping @Sendable (ByteBuffer) async throws -> Void) async throws -> Void) async throws {
+        let send: @Sendable (ByteBuffer) async throws -> Void = { frame in
+            let written = try await handler.eventLoop.submit { handler.value.sendRequest(token: token, frame: frame) }.get()
+            guard let written else { throw CallAlreadyEnded() }
+            try await written.get()
+        }
+        do {
+            try await write(send)
+            var halfClose = ByteBuffer()
+            try FrameWriter.write(.message, flags: .endStream, streamID: 0, payload: nil, into: &halfClose)
+            try await send(halfClose)
+        } catch is CallAlreadyEnded {
+        }
+    }
+
+    private struct CallAlreadyEnded: Error {}
+
     // MARK: connection state
 
     func ready() async throws -> Ready {

@@ -15,6 +15,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private enum Pending {
         case unary(CheckedContinuation<Outcome, Never>)
+        case promise(EventLoopPromise<Outcome>)
         case streaming(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
     }
 
@@ -89,6 +90,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         start(frame, token: token, timeout: timeout, pending: .streaming(continuation))
     }
 
+    /// A client-streaming call: the outcome arrives through `promise`, requests follow with `sendRequest`.
+    func startRequestStream(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, promise: EventLoopPromise<Outcome>) {
+        start(frame, token: token, timeout: timeout, pending: .promise(promise))
+    }
+
+    /// One request frame (or the empty END_STREAM half-close) of a request-streaming call; nil when the call is over.
+    func sendRequest(token: UInt64, frame: ByteBuffer) -> EventLoopFuture<Void>? {
+        guard let id = streamByToken[token], let context else { return nil }
+        var frame = frame
+        frame.setInteger(id, at: frame.readerIndex + 8)
+        return context.writeAndFlush(wrapOutboundOut(frame))
+    }
+
     private func start(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, pending: Pending) {
         if cancelledTokens.remove(token) != nil {
             return complete(pending, .failed(RPCError(.cancelled, "the call was cancelled"), retryable: false))
@@ -144,6 +158,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         switch (pending, outcome) {
         case (.unary(let continuation), _):
             continuation.resume(returning: outcome)
+        case (.promise(let promise), _):
+            promise.succeed(outcome)
         case (.streaming(let continuation), .response):
             continuation.finish()
         case (.streaming(let continuation), .failed(let error, let retryable)):

@@ -92,6 +92,59 @@ public final class RPCClient: ClientTransport, Sendable {
         return ResponseStream(stream)
     }
 
+    public func clientStreaming<Input, Output>(_ method: RPCMethod<Input, Output>, options: CallOptions,
+                                               requests: @escaping @Sendable (RequestWriter<Input>) async throws -> Void) async throws -> Output {
+        let frame = try callFrame(method.descriptor, nil as Input?, options, timeout: options.timeout)
+        let allocator = self.allocator
+        do {
+            let payload = try await pickConnection().clientStreaming(frame, timeout: options.timeout) { send in
+                try await requests(RequestWriter { request in try await send(Self.messageFrame(request, allocator)) })
+            }
+            do {
+                return try Output(serializedBytes: payload)
+            } catch {
+                throw RPCError(.internal, "the response is not a valid \(Output.protoMessageName): \(error)")
+            }
+        } catch let failure as RetryableFailure {
+            throw failure.error
+        } catch is CancellationError {
+            throw RPCError(.cancelled, "the call was cancelled")
+        }
+    }
+
+    public func bidirectionalStreaming<Input, Output>(_ method: RPCMethod<Input, Output>, options: CallOptions,
+                                                      requests: @escaping @Sendable (RequestWriter<Input>) async throws -> Void)
+        -> ResponseStream<Output> {
+        let (stream, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
+        let allocator = self.allocator
+        let task = Task {
+            do {
+                let frame = try callFrame(method.descriptor, nil as Input?, options, timeout: options.timeout)
+                let responses = pickConnection().bidirectionalStreaming(frame, timeout: options.timeout) { send in
+                    try await requests(RequestWriter { request in try await send(Self.messageFrame(request, allocator)) })
+                }
+                for try await payload in responses {
+                    continuation.yield(try Output(serializedBytes: payload))
+                }
+                continuation.finish()
+            } catch let failure as RetryableFailure {
+                continuation.finish(throwing: failure.error)
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        continuation.onTermination = { termination in
+            if case .cancelled = termination { task.cancel() }
+        }
+        return ResponseStream(stream)
+    }
+
+    private static func messageFrame(_ message: some ProtoMessage, _ allocator: ByteBufferAllocator) throws -> ByteBuffer {
+        var buffer = allocator.buffer(capacity: 64)
+        try FrameWriter.write(.message, streamID: 0, payload: message, into: &buffer)
+        return buffer
+    }
+
     // MARK: helpers
 
     private func pickConnection() -> ClientConnection {
@@ -108,8 +161,9 @@ public final class RPCClient: ClientTransport, Sendable {
     }
 
     /// The CALL frame, encoded here (off the event loop); the connection patches in the stream id.
-    private func callFrame(_ method: MethodDescriptor, _ request: some ProtoMessage, _ options: CallOptions,
-                           timeout: Duration?) throws -> ByteBuffer {
+    /// `request` is nil for request-streaming calls: their CALL frame carries no message and no END_STREAM.
+    private func callFrame<Input: ProtoMessage>(_ method: MethodDescriptor, _ request: Input?, _ options: CallOptions,
+                                                timeout: Duration?) throws -> ByteBuffer {
         var header = RPCV1.CallHeader(method: method.path)
         if let timeout { header.timeoutMicros = UInt64(max(1, timeout.nanoseconds / 1000)) }
         if !options.metadata.isEmpty {
@@ -121,7 +175,8 @@ public final class RPCClient: ClientTransport, Sendable {
             header.traceparent = trace.child().traceparent  // a call made while serving one continues its trace
         }
         var buffer = allocator.buffer(capacity: 96)
-        try FrameWriter.write(.call, flags: .endStream, streamID: 0, meta: header, payload: request, into: &buffer)
+        try FrameWriter.write(.call, flags: request == nil ? [] : .endStream, streamID: 0, meta: header, payload: request,
+                              into: &buffer)
         return buffer
     }
 

@@ -747,7 +747,9 @@ extension TestingV1 {
     public enum Method {
       public static let say = RPCMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(service: "aftersale.testing.v1.Echo", method: "Say", kind: .unary)
       public static let count = RPCMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(service: "aftersale.testing.v1.Echo", method: "Count", kind: .serverStreaming)
-      public static let all: [MethodDescriptor] = [say.descriptor, count.descriptor]
+      public static let collect = RPCMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(service: "aftersale.testing.v1.Echo", method: "Collect", kind: .clientStreaming)
+      public static let chat = RPCMethod<TestingV1.EchoRequest, TestingV1.EchoResponse>(service: "aftersale.testing.v1.Echo", method: "Chat", kind: .bidirectionalStreaming)
+      public static let all: [MethodDescriptor] = [say.descriptor, count.descriptor, collect.descriptor, chat.descriptor]
     }
 
     /// A typed client for `aftersale.testing.v1.Echo` over any transport.
@@ -764,12 +766,24 @@ extension TestingV1 {
       public func count(_ request: TestingV1.EchoRequest, options: CallOptions = .init()) -> ResponseStream<TestingV1.EchoResponse> {
         transport.serverStreaming(Method.count, request: request, options: options)
       }
+
+      /// `/aftersale.testing.v1.Echo/Collect`
+      public func collect(options: CallOptions = .init(), requests: @escaping @Sendable (RequestWriter<TestingV1.EchoRequest>) async throws -> Void) async throws -> TestingV1.EchoResponse {
+        try await transport.clientStreaming(Method.collect, options: options, requests: requests)
+      }
+
+      /// `/aftersale.testing.v1.Echo/Chat`
+      public func chat(options: CallOptions = .init(), requests: @escaping @Sendable (RequestWriter<TestingV1.EchoRequest>) async throws -> Void) -> ResponseStream<TestingV1.EchoResponse> {
+        transport.bidirectionalStreaming(Method.chat, options: options, requests: requests)
+      }
     }
 
     /// What a server implements to serve `aftersale.testing.v1.Echo`; register it with `serviceDefinition`.
     public protocol Handler: Sendable {
       func say(_ request: TestingV1.EchoRequest, context: ServerContext) async throws -> TestingV1.EchoResponse
       func count(_ request: TestingV1.EchoRequest, responses: ResponseWriter<TestingV1.EchoResponse>, context: ServerContext) async throws
+      func collect(_ requests: RequestStream<TestingV1.EchoRequest>, context: ServerContext) async throws -> TestingV1.EchoResponse
+      func chat(_ requests: RequestStream<TestingV1.EchoRequest>, responses: ResponseWriter<TestingV1.EchoResponse>, context: ServerContext) async throws
     }
   }
 }
@@ -780,6 +794,8 @@ extension TestingV1.Echo.Handler {
     ServiceDefinition(name: TestingV1.Echo.name, methods: [
       .unary(TestingV1.Echo.Method.say) { request, context in try await self.say(request, context: context) },
       .serverStreaming(TestingV1.Echo.Method.count) { request, responses, context in try await self.count(request, responses: responses, context: context) },
+      .clientStreaming(TestingV1.Echo.Method.collect) { request, context in try await self.collect(request, context: context) },
+      .bidirectionalStreaming(TestingV1.Echo.Method.chat) { request, responses, context in try await self.chat(request, responses: responses, context: context) },
     ])
   }
 }

@@ -8,6 +8,7 @@ struct CallRunner: Sendable {
     let streamID: UInt32
     let method: RegisteredMethod
     let request: ByteBuffer
+    let requests: RequestStream<ByteBuffer>?
     let context: ServerContext
     let trace: TraceContext
     let interceptors: [any ServerInterceptor]
@@ -34,6 +35,16 @@ struct CallRunner: Sendable {
             case .serverStreaming(let handler):
                 try await intercepted { context in
                     try await handler(request, context) { message in try await send(message) }
+                }
+                frame = try statusFrame(.ok, "", payload: nil)
+            case .clientStreaming(let handler):
+                let requests = self.requests!
+                let response = try await intercepted { context in try await handler(requests, context) }
+                frame = try statusFrame(.ok, "", payload: response)
+            case .bidirectionalStreaming(let handler):
+                let requests = self.requests!
+                try await intercepted { context in
+                    try await handler(requests, context) { message in try await send(message) }
                 }
                 frame = try statusFrame(.ok, "", payload: nil)
             }

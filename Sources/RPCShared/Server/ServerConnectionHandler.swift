@@ -13,6 +13,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         var started: ContinuousClock.Instant
         var task: Task<Void, Never>?
         var deadline: Scheduled<Void>?
+        /// Open request stream of a client-streaming or bidirectional call.
+        var requests: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
+
+        func stop() {
+            task?.cancel()
+            deadline?.cancel()
+            requests?.finish(throwing: CancellationError())
+        }
     }
 
     private let router: ServiceRouter
@@ -54,10 +62,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         // The client vanished: nobody is waiting for these calls any more.
-        for (_, stream) in streams {
-            stream.task?.cancel()
-            stream.deadline?.cancel()
-        }
+        for (_, stream) in streams { stream.stop() }
         stats.callsEnded(streams.count)
         streams.removeAll()
         context.fireChannelInactive()
@@ -72,10 +77,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             case .ping where !frame.flags.contains(.ack):
                 writeRaw(.ping, flags: .ack, streamID: 0, payload: frame.payload, flush: true)
             case .message:
-                // Client streaming is not served yet: a MESSAGE for a live stream is a protocol error for that call.
-                if streams[frame.streamID] != nil {
-                    fail(frame.streamID, .unimplemented, "client streaming is not supported by this method")
-                }
+                receiveRequest(frame)
             default:
                 break  // SETTINGS, PING acks, GOAWAY from a client, and unknown types need nothing from us
             }
@@ -147,6 +149,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                                         requestID: requestID, traceparent: trace.traceparent, logger: logger)
 
         var stream = ActiveStream(path: header.method, started: .now)
+        var requests: RequestStream<ByteBuffer>?
+        if method.handler.streamsRequests {
+            let (requestStream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+            stream.requests = continuation
+            requests = RequestStream(requestStream)
+        }
         if header.timeoutMicros > 0 {
             stream.deadline = context.eventLoop.scheduleTask(in: .microseconds(Int64(clamping: header.timeoutMicros))) {
                 self.expire(id)
@@ -155,7 +163,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         streams[id] = stream
         stats.callsStarted()
 
-        let call = CallRunner(streamID: id, method: method, request: frame.payload, context: callContext, trace: trace,
+        let call = CallRunner(streamID: id, method: method, request: frame.payload, requests: requests, context: callContext, trace: trace,
                               interceptors: configuration.interceptors, allocator: context.channel.allocator,
                               connection: NIOLoopBound(self, eventLoop: context.eventLoop), metrics: metrics)
         let task: Task<Void, Never>
@@ -171,6 +179,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func finish(_ id: UInt32, statusFrame: ByteBuffer) {
         guard let stream = streams.removeValue(forKey: id) else { return }  // expired or cancelled already
         stream.deadline?.cancel()
+        stream.requests?.finish()
         stats.callsEnded(1)
         context?.writeAndFlush(wrapOutboundOut(statusFrame), promise: nil)
         closeIfDrained()
@@ -182,9 +191,25 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         return context.writeAndFlush(wrapOutboundOut(messageFrame))
     }
 
+    /// A request of a client-streaming or bidirectional call; END_STREAM (with no message) half-closes.
+    private func receiveRequest(_ frame: Frame) {
+        guard let continuation = streams[frame.streamID]?.requests else {
+            if streams[frame.streamID] != nil {
+                fail(frame.streamID, .invalidArgument, "MESSAGE frame on a call that does not stream requests")
+            }
+            return
+        }
+        if frame.flags.contains(.endStream) {
+            streams[frame.streamID]?.requests = nil
+            continuation.finish()
+        } else {
+            continuation.yield(frame.payload)
+        }
+    }
+
     private func expire(_ id: UInt32) {
         guard let stream = streams.removeValue(forKey: id) else { return }
-        stream.task?.cancel()
+        stream.stop()
         stats.callsEnded(1)
         metrics.record(path: stream.path, code: .deadlineExceeded, duration: .now - stream.started)
         writeStatus(id, .deadlineExceeded, "deadline exceeded")
@@ -193,16 +218,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     private func cancel(_ id: UInt32) {
         guard let stream = streams.removeValue(forKey: id) else { return }
-        stream.task?.cancel()
-        stream.deadline?.cancel()
+        stream.stop()
         stats.callsEnded(1)
         closeIfDrained()
     }
 
     private func fail(_ id: UInt32, _ code: StatusCode, _ message: String) {
         guard let stream = streams.removeValue(forKey: id) else { return }
-        stream.task?.cancel()
-        stream.deadline?.cancel()
+        stream.stop()
         stats.callsEnded(1)
         writeStatus(id, code, message)
         closeIfDrained()

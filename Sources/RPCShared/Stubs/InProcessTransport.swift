@@ -52,13 +52,69 @@ public struct InProcessTransport: ClientTransport {
         return ResponseStream(stream)
     }
 
-    private func prepare<Input, Output>(_ method: RPCMethod<Input, Output>, _ request: Input,
+    public func clientStreaming<Input, Output>(_ method: RPCMethod<Input, Output>, options: CallOptions,
+                                               requests: @escaping @Sendable (RequestWriter<Input>) async throws -> Void) async throws -> Output {
+        let (registered, _, context) = try prepare(method, nil as Input?, options)
+        guard case .clientStreaming(let handler) = registered.handler else {
+            throw RPCError(.unimplemented, "\(method.descriptor.path) is not a client-streaming method")
+        }
+        let stream = Self.requestStream(requests)
+        let response = try await withDeadline(context.deadline) { try await handler(stream, context) }
+        return try reencode(response, as: Output.self)
+    }
+
+    public func bidirectionalStreaming<Input, Output>(_ method: RPCMethod<Input, Output>, options: CallOptions,
+                                                      requests: @escaping @Sendable (RequestWriter<Input>) async throws -> Void)
+        -> ResponseStream<Output> {
+        let (stream, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
+        let task = Task {
+            do {
+                let (registered, _, context) = try prepare(method, nil as Input?, options)
+                guard case .bidirectionalStreaming(let handler) = registered.handler else {
+                    throw RPCError(.unimplemented, "\(method.descriptor.path) is not a bidirectional method")
+                }
+                let requestStream = Self.requestStream(requests)
+                try await withDeadline(context.deadline) {
+                    try await handler(requestStream, context) { message in
+                        continuation.yield(try reencode(message, as: Output.self))
+                    }
+                }
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: Self.asRPCError(error))
+            }
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return ResponseStream(stream)
+    }
+
+    /// Runs the writer in its own task, serializing each request, as a socket would carry it.
+    private static func requestStream<Input: ProtoMessage>(
+        _ requests: @escaping @Sendable (RequestWriter<Input>) async throws -> Void
+    ) -> RequestStream<ByteBuffer> {
+        let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
+        Task {
+            do {
+                try await requests(RequestWriter { request in
+                    var bytes = ByteBuffer()
+                    try request.serialize(into: &bytes)
+                    continuation.yield(bytes)
+                })
+                continuation.finish()
+            } catch {
+                continuation.finish(throwing: error)
+            }
+        }
+        return RequestStream(stream)
+    }
+
+    private func prepare<Input, Output>(_ method: RPCMethod<Input, Output>, _ request: Input?,
                                         _ options: CallOptions) throws -> (RegisteredMethod, ByteBuffer, ServerContext) {
         guard let registered = methods[method.descriptor.path] else {
             throw RPCError(.unimplemented, "unknown method \(method.descriptor.path)")
         }
         var bytes = ByteBuffer()
-        try request.serialize(into: &bytes)
+        try request?.serialize(into: &bytes)
         let context = ServerContext(method: method.descriptor, metadata: options.metadata,
                                     deadline: options.timeout.map { ContinuousClock.now + $0 },
                                     requestID: RequestID.next(), logger: logger)

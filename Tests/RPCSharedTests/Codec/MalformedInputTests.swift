@@ -2,7 +2,7 @@ import Testing
 @testable import RPCShared
 
 /// Hostile and broken bytes: every case throws a typed error before libprotobuf-c can misbehave.
-@Suite struct MalformedInputTests {
+@Suite(.serialized) struct MalformedInputTests {
     typealias AllTypes = TestingV1.AllTypes
     typealias Recursive = TestingV1.Recursive
 

@@ -3,7 +3,7 @@ import Testing
 
 /// Every generated message type, random values: binary and JSON round trips give back the same value, and
 /// re-encoding is stable byte for byte (maps are written in key order).
-@Suite struct RoundTripPropertyTests {
+@Suite(.serialized) struct RoundTripPropertyTests {
     static let valuesPerType = 40
 
     @Test(arguments: Arbitrary.allMessages.map { TypeBox($0) })

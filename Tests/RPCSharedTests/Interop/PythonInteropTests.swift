@@ -1,3 +1,4 @@
+import AfterSaleTestSupport
 import Foundation
 import Testing
 @testable import RPCShared
@@ -10,10 +11,10 @@ import Testing
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    struct Case: Codable { var type: String; var binary: String; var json: String }
-    struct Answer: Codable { var binary_from_binary: String?; var json_from_binary: String?; var binary_from_json: String?; var has_map: Bool?; var error: String? }
+    struct Case: Codable, Sendable { var type: String; var binary: String; var json: String }
+    struct Answer: Codable, Sendable { var binary_from_binary: String?; var json_from_binary: String?; var binary_from_json: String?; var has_map: Bool?; var error: String? }
 
-    @Test func everyMessageTypeBothDirections() throws {
+    @Test func everyMessageTypeBothDirections() async throws {
         var generator = ArbitraryGenerator(seed: 2026)
         var cases: [Case] = []
         var originals: [any ProtoMessage] = []
@@ -25,7 +26,7 @@ import Testing
                 originals.append(value)
             }
         }
-        let answers = try runPython(cases)
+        let answers = try await offloaded { [cases] in try Self.runPython(cases) }
         try #require(answers.count == cases.count, "python answered \(answers.count) of \(cases.count) cases")
         for (index, answer) in answers.enumerated() {
             let name = cases[index].type
@@ -49,7 +50,7 @@ import Testing
         #expect(viaJSON == original, "\(M.protoMessageName): Swift's JSON parsed by Python")
     }
 
-    private func runPython(_ cases: [Case]) throws -> [Answer] {
+    private static func runPython(_ cases: [Case]) throws -> [Answer] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.packageRoot.appendingPathComponent("Tests/RPCSharedTests/Interop/interop.py").path,

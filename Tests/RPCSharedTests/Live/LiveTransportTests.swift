@@ -41,6 +41,30 @@ import AfterSaleTestSupport
     }
 
     @Test(arguments: LiveServer.Transport.allCases)
+    func clientAndBidirectionalStreaming(_ transport: LiveServer.Transport) async throws {
+        let live = try await LiveServer.start(transport)
+        let client = live.client()
+        let echo = Echo.Client(transport: client)
+        let joined = try await echo.collect { writer in
+            for text in ["a", "b", "c"] { try await writer.write(.init(text: text)) }
+        }
+        #expect(joined == .init(text: "a+b+c", index: 3))
+        #expect(try await echo.collect { _ in }.index == 0)     // an empty request stream is expressible
+
+        var answers: [String] = []
+        for try await response in echo.chat(requests: { writer in
+            for text in ["x", "y"] { try await writer.write(.init(text: text)) }
+        }) { answers.append(response.text) }
+        #expect(answers == ["X", "Y"])
+
+        // the same calls through the in-process transport
+        let local = Echo.Client(transport: InProcessTransport(services: [live.echo.serviceDefinition]))
+        #expect(try await local.collect { try await $0.write(.init(text: "z")) }.text == "z")
+        await client.close()
+        await live.stop()
+    }
+
+    @Test(arguments: LiveServer.Transport.allCases)
     func thousandConcurrentCallsOnOneConnection(_ transport: LiveServer.Transport) async throws {
         let live = try await LiveServer.start(transport)
         let client = live.client()
@@ -232,6 +256,8 @@ import AfterSaleTestSupport
         let reflection = ReflectionV1.Reflection.Client(transport: client)
         let services = try await reflection.listServices(.init()).services.map(\.name)
         #expect(services == ["aftersale.health.v1.Health", "aftersale.reflection.v1.Reflection", "aftersale.testing.v1.Echo"])
+        let collect = try await reflection.describeMethod(.init(method: "/aftersale.testing.v1.Echo/Collect"))
+        #expect(collect.clientStreaming && !collect.serverStreaming)
         let count = try await reflection.describeMethod(.init(method: "aftersale.testing.v1.Echo.Count"))
         #expect(count.serverStreaming && count.inputType == "aftersale.testing.v1.EchoRequest")
         #expect(try await reflection.getFileDescriptorSet(.init()).fileDescriptorSet.count > 10_000)

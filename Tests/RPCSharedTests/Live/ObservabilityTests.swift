@@ -13,7 +13,16 @@ import Testing
             let seen = try await downstream.say(.init(text: "traceparent?")).text
             return .init(text: context.traceparent + " " + seen)
         }
-        func count(_ request: TestingV1.EchoRequest, responses: ResponseWriter<TestingV1.EchoResponse>, context: ServerContext) async throws {}
+        func count(_ request: TestingV1.EchoRequest, responses: ResponseWriter<TestingV1.EchoResponse>, context: ServerContext) async throws {
+            throw RPCError(.unimplemented, "not relayed")
+        }
+        func collect(_ requests: RequestStream<TestingV1.EchoRequest>, context: ServerContext) async throws -> TestingV1.EchoResponse {
+            throw RPCError(.unimplemented, "not relayed")
+        }
+        func chat(_ requests: RequestStream<TestingV1.EchoRequest>, responses: ResponseWriter<TestingV1.EchoResponse>,
+                  context: ServerContext) async throws {
+            throw RPCError(.unimplemented, "not relayed")
+        }
     }
 
     @Test func traceparentIsContinuedAcrossCalls() async throws {

@@ -334,6 +334,11 @@ def test_rpc_error_from_status_with_details():
     assert server.result["traceparent"].startswith("00-4bf92f35")
 
 
+def test_status_code_outside_grpc_range_is_unknown():
+    error = ac.RPCError.from_status(rpc_pb2.Status(code=99, message="odd"))
+    assert error.code == ac.StatusCode.UNKNOWN and "99" in error.message and error.details is None
+
+
 def test_call_detailed_returns_headers_and_trailers():
     def script(peer, result):
         peer.handshake()

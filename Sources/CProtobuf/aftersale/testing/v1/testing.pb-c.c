@@ -1420,12 +1420,16 @@ const ProtobufCEnumDescriptor aftersale__testing__v1__color__descriptor =
   aftersale__testing__v1__color__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor aftersale__testing__v1__echo__method_descriptors[2] =
+static const ProtobufCMethodDescriptor aftersale__testing__v1__echo__method_descriptors[4] =
 {
   { "Say", &aftersale__testing__v1__echo_request__descriptor, &aftersale__testing__v1__echo_response__descriptor },
   { "Count", &aftersale__testing__v1__echo_request__descriptor, &aftersale__testing__v1__echo_response__descriptor },
+  { "Collect", &aftersale__testing__v1__echo_request__descriptor, &aftersale__testing__v1__echo_response__descriptor },
+  { "Chat", &aftersale__testing__v1__echo_request__descriptor, &aftersale__testing__v1__echo_response__descriptor },
 };
 const unsigned aftersale__testing__v1__echo__method_indices_by_name[] = {
+  3,        /* Chat */
+  2,        /* Collect */
   1,        /* Count */
   0         /* Say */
 };
@@ -1436,7 +1440,7 @@ const ProtobufCServiceDescriptor aftersale__testing__v1__echo__descriptor =
   "Echo",
   "Aftersale__Testing__V1__Echo",
   "aftersale.testing.v1",
-  2,
+  4,
   aftersale__testing__v1__echo__method_descriptors,
   aftersale__testing__v1__echo__method_indices_by_name
 };
@@ -1455,6 +1459,22 @@ void aftersale__testing__v1__echo__count(ProtobufCService *service,
 {
   assert(service->descriptor == &aftersale__testing__v1__echo__descriptor);
   service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void aftersale__testing__v1__echo__collect(ProtobufCService *service,
+                                           const Aftersale__Testing__V1__EchoRequest *input,
+                                           Aftersale__Testing__V1__EchoResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &aftersale__testing__v1__echo__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void aftersale__testing__v1__echo__chat(ProtobufCService *service,
+                                        const Aftersale__Testing__V1__EchoRequest *input,
+                                        Aftersale__Testing__V1__EchoResponse_Closure closure,
+                                        void *closure_data)
+{
+  assert(service->descriptor == &aftersale__testing__v1__echo__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void aftersale__testing__v1__echo__init (Aftersale__Testing__V1__Echo_Service *service,
                                          Aftersale__Testing__V1__Echo_ServiceDestroy destroy)

@@ -394,6 +394,14 @@ struct Aftersale__Testing__V1__Echo_Service
                 const Aftersale__Testing__V1__EchoRequest *input,
                 Aftersale__Testing__V1__EchoResponse_Closure closure,
                 void *closure_data);
+  void (*collect)(Aftersale__Testing__V1__Echo_Service *service,
+                  const Aftersale__Testing__V1__EchoRequest *input,
+                  Aftersale__Testing__V1__EchoResponse_Closure closure,
+                  void *closure_data);
+  void (*chat)(Aftersale__Testing__V1__Echo_Service *service,
+               const Aftersale__Testing__V1__EchoRequest *input,
+               Aftersale__Testing__V1__EchoResponse_Closure closure,
+               void *closure_data);
 };
 typedef void (*Aftersale__Testing__V1__Echo_ServiceDestroy)(Aftersale__Testing__V1__Echo_Service *);
 void aftersale__testing__v1__echo__init (Aftersale__Testing__V1__Echo_Service *service,
@@ -403,7 +411,9 @@ void aftersale__testing__v1__echo__init (Aftersale__Testing__V1__Echo_Service *s
 #define AFTERSALE__TESTING__V1__ECHO__INIT(function_prefix__) \
     { AFTERSALE__TESTING__V1__ECHO__BASE_INIT,\
       function_prefix__ ## say,\
-      function_prefix__ ## count  }
+      function_prefix__ ## count,\
+      function_prefix__ ## collect,\
+      function_prefix__ ## chat  }
 void aftersale__testing__v1__echo__say(ProtobufCService *service,
                                        const Aftersale__Testing__V1__EchoRequest *input,
                                        Aftersale__Testing__V1__EchoResponse_Closure closure,
@@ -412,6 +422,14 @@ void aftersale__testing__v1__echo__count(ProtobufCService *service,
                                          const Aftersale__Testing__V1__EchoRequest *input,
                                          Aftersale__Testing__V1__EchoResponse_Closure closure,
                                          void *closure_data);
+void aftersale__testing__v1__echo__collect(ProtobufCService *service,
+                                           const Aftersale__Testing__V1__EchoRequest *input,
+                                           Aftersale__Testing__V1__EchoResponse_Closure closure,
+                                           void *closure_data);
+void aftersale__testing__v1__echo__chat(ProtobufCService *service,
+                                        const Aftersale__Testing__V1__EchoRequest *input,
+                                        Aftersale__Testing__V1__EchoResponse_Closure closure,
+                                        void *closure_data);
 
 /* --- descriptors --- */
 
