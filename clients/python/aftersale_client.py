@@ -11,6 +11,9 @@ Only the standard library and Google's ``protobuf`` package are needed. The gene
         reply = client.call("/aftersale.health.v1.Health/Check",
                             health_pb2.HealthCheckRequest(), health_pb2.HealthCheckResponse)
 
+Calls: ``call``/``call_detailed`` (unary), ``stream`` (server-streaming, a generator), ``client_stream``
+(client-streaming). Bidirectional calls are not offered by this synchronous client.
+
 A ``Client`` owns one connection at a time (opened lazily, replaced after GOAWAY or a broken connection) and is
 meant for one thread; several calls may be in progress on it from that thread (e.g. a unary call inside the loop
 over a server stream): frames are demultiplexed by stream id.
@@ -769,36 +772,81 @@ class Client:
 
     def _unary_once(self, method_path, payload, response_class, entries, deadline, traceparent) -> Reply:
         connection = self._connect()
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            raise RPCError(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the call was sent",
-                           unprocessed=True)
-        stream = connection.start(method_path, payload, entries, remaining, traceparent)
+        stream = connection.start(method_path, payload, entries, _remaining(deadline), traceparent)
         try:
-            while True:
-                try:
-                    event = connection.wait(stream, deadline)
-                except _DeadlineExceeded:
-                    raise RPCError(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded") from None
-                if isinstance(event, RPCError):
-                    raise event
-                if event.type == FrameType.HEADERS:
-                    stream.headers = _parse_headers(event)
-                elif event.type == FrameType.MESSAGE:
-                    raise RPCError(StatusCode.INTERNAL, "a MESSAGE frame on a unary call")
-                elif event.type == FrameType.STATUS:
-                    connection.finish(stream)
-                    status = _parse_status(event)
-                    if status.code != StatusCode.OK:
-                        raise RPCError.from_status(status)
-                    try:
-                        message = response_class.FromString(event.payload)
-                    except Exception as error:
-                        raise RPCError(StatusCode.INTERNAL,
-                                       f"the response is not a valid {response_class.DESCRIPTOR.full_name}: {error}")
-                    return Reply(message, stream.headers, [(e.key, bytes(e.value)) for e in status.trailers])
+            return self._single_response(connection, stream, response_class, deadline)
         finally:
             connection.cancel(stream)  # no-op when the call ended normally
+
+    @staticmethod
+    def _single_response(connection: _Connection, stream: _Stream, response_class: Type,
+                         deadline: Optional[float]) -> Reply:
+        """Waits for the STATUS of a unary or client-streaming call."""
+        while True:
+            try:
+                event = connection.wait(stream, deadline)
+            except _DeadlineExceeded:
+                raise RPCError(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded") from None
+            if isinstance(event, RPCError):
+                raise event
+            if event.type == FrameType.HEADERS:
+                stream.headers = _parse_headers(event)
+            elif event.type == FrameType.MESSAGE:
+                raise RPCError(StatusCode.INTERNAL, "a MESSAGE frame on a call with a single response")
+            elif event.type == FrameType.STATUS:
+                connection.finish(stream)
+                status = _parse_status(event)
+                if status.code != StatusCode.OK:
+                    raise RPCError.from_status(status)
+                try:
+                    message = response_class.FromString(event.payload)
+                except Exception as error:
+                    raise RPCError(StatusCode.INTERNAL,
+                                   f"the response is not a valid {response_class.DESCRIPTOR.full_name}: {error}")
+                return Reply(message, stream.headers, [(e.key, bytes(e.value)) for e in status.trailers])
+
+    def client_stream(self, method_path: str, requests: Iterable, response_class: Type,
+                      metadata: MetadataLike = None, timeout=_DEFAULT, traceparent: Optional[str] = None) -> Reply:
+        """A client-streaming call: sends every message of ``requests`` (CALL without a message, one MESSAGE
+        each, then the half-close) and returns the ``Reply``. Not retried once the first request was taken from
+        ``requests``; only a failure to connect is."""
+        timeout = self.timeout if timeout is _DEFAULT else timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        entries = _metadata_entries(metadata)
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                connection = self._connect()
+                break
+            except RPCError as error:
+                if attempt >= self.max_attempts or not _may_retry(error, method_path, None, entries):
+                    raise
+                self._backoff(attempt, error, deadline)
+        stream = connection.start(method_path, b"", entries, _remaining(deadline), traceparent, end_stream=False)
+        try:
+            for request in requests:
+                if stream.events or stream.done:
+                    break  # the server already ended the call: its STATUS says why
+                payload = request.SerializeToString()
+                if 8 + len(payload) > connection.max_frame_size:
+                    raise RPCError(StatusCode.RESOURCE_EXHAUSTED, f"request of {len(payload)} bytes exceeds "
+                                                                  f"max_frame_size {connection.max_frame_size}")
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise RPCError(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded")
+                self._send_request(connection, stream, payload, 0)
+            if not stream.done:
+                self._send_request(connection, stream, b"", FLAG_END_STREAM)  # half-close
+            return self._single_response(connection, stream, response_class, deadline)
+        finally:
+            connection.cancel(stream)
+
+    @staticmethod
+    def _send_request(connection: _Connection, stream: _Stream, payload: bytes, flags: int) -> None:
+        try:
+            connection.send_frame(FrameType.MESSAGE, flags, stream.id, b"", payload)
+        except OSError as error:
+            raise RPCError(StatusCode.UNAVAILABLE, f"connection lost: {error}") from None
 
     def stream(self, method_path: str, request, response_class: Type, metadata: MetadataLike = None,
                timeout: Optional[float] = None, traceparent: Optional[str] = None) -> Iterator:
@@ -827,11 +875,7 @@ class Client:
 
     def _stream_once(self, method_path, payload, response_class, entries, deadline, traceparent) -> Iterator:
         connection = self._connect()
-        remaining = None if deadline is None else deadline - time.monotonic()
-        if remaining is not None and remaining <= 0:
-            raise RPCError(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the call was sent",
-                           unprocessed=True)
-        stream = connection.start(method_path, payload, entries, remaining, traceparent)
+        stream = connection.start(method_path, payload, entries, _remaining(deadline), traceparent)
         try:
             while True:
                 try:
@@ -884,6 +928,16 @@ class Client:
         time.sleep(delay)
 
 
+def _remaining(deadline: Optional[float]) -> Optional[float]:
+    """Seconds left until ``deadline``; a call whose deadline has passed is not sent (PROTOCOL.md §9)."""
+    if deadline is None:
+        return None
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise RPCError(StatusCode.DEADLINE_EXCEEDED, "deadline exceeded before the call was sent", unprocessed=True)
+    return remaining
+
+
 def _parse_status(frame: Frame) -> "rpc_pb2.Status":
     status = rpc_pb2.Status()
     try:
@@ -911,7 +965,7 @@ def _may_retry(error: RPCError, method_path: str, request, entries: list) -> boo
         return True
     if any(entry.key == "idempotency-key" for entry in entries):
         return True
-    return is_idempotent(method_path, request)
+    return request is not None and is_idempotent(method_path, request)
 
 
 def is_idempotent(method_path: str, request) -> bool:

@@ -408,6 +408,37 @@ def test_server_streaming_and_cancel():
     server.join()
 
 
+def test_client_streaming_sends_messages_and_half_close():
+    from aftersale.testing.v1 import testing_pb2
+
+    def script(peer, result):
+        peer.handshake()
+        for expected in (["a", "b", "c"], []):
+            frame, header = peer.read_call()
+            assert header.method == "/aftersale.testing.v1.Echo/Collect"
+            assert frame.payload == b"" and not frame.end_stream  # the CALL carries no request
+            texts = []
+            while True:
+                message = peer.read()
+                assert message.type == ac.FrameType.MESSAGE and message.stream_id == frame.stream_id
+                if message.end_stream:
+                    assert message.payload == b""  # the half-close is not a request
+                    break
+                texts.append(testing_pb2.EchoRequest.FromString(message.payload).text)
+            assert texts == expected
+            response = testing_pb2.EchoResponse(text="+".join(texts), index=len(texts))
+            peer.send_status(frame.stream_id, payload=response.SerializeToString())
+
+    server = FakeServer(script)
+    client = server.client()
+    requests = (testing_pb2.EchoRequest(text=t) for t in "abc")
+    reply = client.client_stream("/aftersale.testing.v1.Echo/Collect", requests, testing_pb2.EchoResponse)
+    assert (reply.message.text, reply.message.index) == ("a+b+c", 3)
+    reply = client.client_stream("/aftersale.testing.v1.Echo/Collect", [], testing_pb2.EchoResponse)
+    assert (reply.message.text, reply.message.index) == ("", 0)
+    server.join()
+
+
 def test_streaming_error_status():
     def script(peer, result):
         peer.handshake()
