@@ -70,7 +70,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ],
-            exclude: ["Interop/interop.py"]
+            exclude: ["Interop/interop.py", "Interop/python_live_client.py"]
         ),
         .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale", "RPCShared", "AfterSaleTestSupport"]),
     ],

@@ -231,8 +231,14 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                                rawPayload: ByteBuffer(integer: UInt64.random(in: .min ... .max)), into: &buffer)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         pingOutstanding = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(keepalive.timeout.nanoseconds))) { [self] in
-            // No answer: the peer is gone (or the path to it is). Close; pending calls fail with UNAVAILABLE.
-            self.context?.close(promise: nil)
+            // No answer: the peer is gone (or the path to it is). Say so and close; pending calls fail with UNAVAILABLE.
+            guard let context = self.context else { return }
+            var goAway = context.channel.allocator.buffer(capacity: 64)
+            try? FrameWriter.write(.goAway, streamID: 0,
+                                   meta: RPCV1.GoAway(code: GoAwayCode.keepaliveTimeout.rawValue, message: "no answer to PING"),
+                                   payload: nil, into: &goAway)
+            context.writeAndFlush(wrapOutboundOut(goAway), promise: nil)
+            context.close(promise: nil)
         }
     }
 }

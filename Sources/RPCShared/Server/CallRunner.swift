@@ -83,7 +83,9 @@ struct CallRunner: Sendable {
     private func statusFrame(_ code: StatusCode, _ message: String, details: [UInt8] = [],
                              payload: (any ProtoMessage)?) throws -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 64)
-        let status = RPCV1.Status(code: code.rawValue, message: message, details: details)
+        let status = RPCV1.Status(code: code.rawValue, message: message,
+                                  trailers: [RPCV1.MetadataEntry(key: "x-request-id", value: Array(context.requestID.utf8))],
+                                  details: details)
         try FrameWriter.write(.status, flags: .endStream, streamID: streamID, meta: status, payload: payload, into: &buffer)
         return buffer
     }

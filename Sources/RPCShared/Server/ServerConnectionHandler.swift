@@ -31,6 +31,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var streams: [UInt32: ActiveStream] = [:]
     private var lastStreamID: UInt32 = 0
     private var draining = false
+    /// The client's own max_frame_size (its SETTINGS), applied to what we send it.
+    private var peerMaxFrameSize = WireProtocol.defaultMaxFrameSize
     private var context: ChannelHandlerContext?
     private var peer = "unknown"
 
@@ -74,8 +76,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             switch frame.type {
             case .call: startCall(frame)
             case .cancel: cancel(frame.streamID)
-            case .ping where !frame.flags.contains(.ack):
-                writeRaw(.ping, flags: .ack, streamID: 0, payload: frame.payload, flush: true)
+            case .ping:
+                guard frame.payload.readableBytes == 8 else {
+                    return goAway(.protocolError, "PING payload must be 8 bytes, not \(frame.payload.readableBytes)", close: true)
+                }
+                if !frame.flags.contains(.ack) { writeRaw(.ping, flags: .ack, streamID: 0, payload: frame.payload, flush: true) }
+            case .settings:
+                guard let settings = try? RPCV1.Settings(serializedBytes: frame.meta) else {
+                    return goAway(.protocolError, "malformed SETTINGS", close: true)
+                }
+                if settings.maxFrameSize > 0 {
+                    peerMaxFrameSize = min(Int(settings.maxFrameSize), WireProtocol.hardFrameSizeCap)
+                }
             case .message:
                 receiveRequest(frame)
             default:
@@ -181,18 +193,31 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         stream.deadline?.cancel()
         stream.requests?.finish()
         stats.callsEnded(1)
-        context?.writeAndFlush(wrapOutboundOut(statusFrame), promise: nil)
+        if statusFrame.readableBytes - 4 > peerMaxFrameSize {
+            writeStatus(id, .resourceExhausted,
+                        "the response frame of \(statusFrame.readableBytes - 4) bytes exceeds the client's max_frame_size \(peerMaxFrameSize)")
+        } else {
+            context?.writeAndFlush(wrapOutboundOut(statusFrame), promise: nil)
+        }
         closeIfDrained()
     }
 
     /// A streamed response message, from its task (on this loop). Fails when the call is over.
     func send(_ id: UInt32, messageFrame: ByteBuffer) -> EventLoopFuture<Void>? {
         guard streams[id] != nil, let context else { return nil }
+        if messageFrame.readableBytes - 4 > peerMaxFrameSize {
+            fail(id, .resourceExhausted,
+                 "a response frame of \(messageFrame.readableBytes - 4) bytes exceeds the client's max_frame_size \(peerMaxFrameSize)")
+            return nil
+        }
         return context.writeAndFlush(wrapOutboundOut(messageFrame))
     }
 
     /// A request of a client-streaming or bidirectional call; END_STREAM (with no message) half-closes.
     private func receiveRequest(_ frame: Frame) {
+        if frame.flags.contains(.compressed), streams[frame.streamID] != nil {
+            return fail(frame.streamID, .internal, "compression is not supported")
+        }
         guard let continuation = streams[frame.streamID]?.requests else {
             if streams[frame.streamID] != nil {
                 fail(frame.streamID, .invalidArgument, "MESSAGE frame on a call that does not stream requests")

@@ -210,7 +210,7 @@ import AfterSaleTestSupport
         let header = try RPCV1.CallHeader(method: "/nope.Service/Nothing").serializedBytes()
         let bytes = WireProtocol.preface
             + frameBytes(type: 0x7F, stream: 0, payload: [1, 2, 3])                       // unknown type: ignored
-            + frameBytes(type: 0x11, stream: 0, payload: [1, 2, 3, 4, 5, 6, 7, 8])        // PING
+            + frameBytes(type: 0x11, stream: 0, payload: [1, 2, 3, 4, 5, 6, 7, 8])        // PING (8 bytes, as required)
             + frameBytes(type: 1, flags: 1, stream: 1, meta: header)
             + frameBytes(type: 1, flags: 1, stream: 3, meta: [0xFF, 0xFF])                // malformed CallHeader
         let frames = parseFrames(try await RawConnection.connect(live.endpoint).exchange(bytes, limit: 200))
@@ -219,6 +219,29 @@ import AfterSaleTestSupport
         let statuses = frames.filter { $0.type == FrameType.status.rawValue }
         #expect(try statuses.map { try RPCV1.Status(serializedBytes: $0.meta).code } ==
                 [StatusCode.unimplemented.rawValue, StatusCode.invalidArgument.rawValue])
+        await live.stop()
+    }
+
+    @Test func serverKeepsTheClientsLimitsAndRules() async throws {
+        let live = try await LiveServer.start(.unix)
+        let header = try RPCV1.CallHeader(method: Echo.Method.say.descriptor.path,
+                                          metadata: [.init(key: "x-request-id", value: Array("req-7".utf8))]).serializedBytes()
+        let big = try TestingV1.EchoRequest(blob: [UInt8](repeating: 1, count: 3000)).serializedBytes()
+        let small = try TestingV1.EchoRequest(text: "ok").serializedBytes()
+        let settings = try RPCV1.Settings(maxFrameSize: 1024).serializedBytes()
+        let bytes = WireProtocol.preface
+            + frameBytes(type: 0x10, stream: 0, meta: settings)                           // the client accepts ≤ 1 KiB
+            + frameBytes(type: 1, flags: 1, stream: 1, meta: header, payload: big)         // echoes 3 KB back: too big
+            + frameBytes(type: 1, flags: 1, stream: 3, meta: header, payload: small)
+        let frames = parseFrames(try await RawConnection.connect(live.endpoint).exchange(bytes, limit: 150))
+        let statuses = try frames.filter { $0.type == FrameType.status.rawValue }.map { try RPCV1.Status(serializedBytes: $0.meta) }
+        #expect(statuses.map(\.code) == [StatusCode.resourceExhausted.rawValue, StatusCode.ok.rawValue])
+        #expect(statuses[0].message.contains("exceeds the client's max_frame_size 1024"))
+        #expect(statuses[1].trailers == [.init(key: "x-request-id", value: Array("req-7".utf8))])
+
+        let badPing = WireProtocol.preface + frameBytes(type: 0x11, stream: 0, payload: [1, 2, 3])
+        let goAway = try #require(parseFrames(try await RawConnection.connect(live.endpoint).exchange(badPing)).last)
+        #expect(try RPCV1.GoAway(serializedBytes: goAway.meta).message.contains("PING payload must be 8 bytes"))
         await live.stop()
     }
 

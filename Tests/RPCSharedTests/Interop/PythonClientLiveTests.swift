@@ -1,0 +1,41 @@
+import AfterSaleTestSupport
+import Foundation
+import Testing
+@testable import RPCShared
+
+/// clients/python — written from docs/PROTOCOL.md alone, on Google's protobuf runtime — against a live server,
+/// over a Unix socket and TCP: proof that the document is enough to write a client.
+@Suite struct PythonClientLiveTests {
+    static let root = PythonInteropTests.packageRoot
+
+    @Test(arguments: LiveServer.Transport.allCases)
+    func pythonClientDrivesALiveServer(_ transport: LiveServer.Transport) async throws {
+        let live = try await LiveServer.start(transport)
+        let script = Self.root.appendingPathComponent("Tests/RPCSharedTests/Interop/python_live_client.py").path
+        let result = try await offloaded { try Self.python([script, live.endpoint.description]) }
+        #expect(result.status == 0, "\(result.output)")
+        #expect(result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 9, "\(result.output)")
+
+        let cli = try await offloaded {
+            try Self.python([Self.root.appendingPathComponent("clients/python/aftersale_client.py").path, "health", live.endpoint.description])
+        }
+        #expect(cli.status == 0 && cli.output.contains("SERVING"), "\(cli.output)")
+        await live.stop()
+    }
+
+    static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        process.environment = environment
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+}
