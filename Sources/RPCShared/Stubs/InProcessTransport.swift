@@ -31,25 +31,13 @@ public struct InProcessTransport: ClientTransport {
 
     public func serverStreaming<Input, Output>(_ method: RPCMethod<Input, Output>, request: Input,
                                                options: CallOptions) -> ResponseStream<Output> {
-        let (stream, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
-        let task = Task {
-            do {
-                let (registered, bytes, context) = try prepare(method, request, options)
-                guard case .serverStreaming(let handler) = registered.handler else {
-                    throw RPCError(.unimplemented, "\(method.descriptor.path) is not a server-streaming method")
-                }
-                try await withDeadline(context.deadline) {
-                    try await handler(bytes, context) { message in
-                        continuation.yield(try reencode(message, as: Output.self))
-                    }
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: Self.asRPCError(error))
+        respond(as: Output.self) { send in
+            let (registered, bytes, context) = try prepare(method, request, options)
+            guard case .serverStreaming(let handler) = registered.handler else {
+                throw RPCError(.unimplemented, "\(method.descriptor.path) is not a server-streaming method")
             }
+            try await withDeadline(context.deadline) { try await handler(bytes, context, send) }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        return ResponseStream(stream)
     }
 
     public func clientStreaming<Input, Output>(_ method: RPCMethod<Input, Output>, options: CallOptions,
@@ -66,19 +54,25 @@ public struct InProcessTransport: ClientTransport {
     public func bidirectionalStreaming<Input, Output>(_ method: RPCMethod<Input, Output>, options: CallOptions,
                                                       requests: @escaping @Sendable (RequestWriter<Input>) async throws -> Void)
         -> ResponseStream<Output> {
+        respond(as: Output.self) { send in
+            let (registered, _, context) = try prepare(method, nil as Input?, options)
+            guard case .bidirectionalStreaming(let handler) = registered.handler else {
+                throw RPCError(.unimplemented, "\(method.descriptor.path) is not a bidirectional method")
+            }
+            let requestStream = Self.requestStream(requests)
+            try await withDeadline(context.deadline) { try await handler(requestStream, context, send) }
+        }
+    }
+
+    /// A response stream fed by `serve`, which gets a sender that re-encodes each message as the wire would.
+    private func respond<Output: ProtoMessage>(
+        as: Output.Type,
+        _ serve: @escaping @Sendable (_ send: @escaping @Sendable (any ProtoMessage) async throws -> Void) async throws -> Void
+    ) -> ResponseStream<Output> {
         let (stream, continuation) = AsyncThrowingStream<Output, any Error>.makeStream()
         let task = Task {
             do {
-                let (registered, _, context) = try prepare(method, nil as Input?, options)
-                guard case .bidirectionalStreaming(let handler) = registered.handler else {
-                    throw RPCError(.unimplemented, "\(method.descriptor.path) is not a bidirectional method")
-                }
-                let requestStream = Self.requestStream(requests)
-                try await withDeadline(context.deadline) {
-                    try await handler(requestStream, context) { message in
-                        continuation.yield(try reencode(message, as: Output.self))
-                    }
-                }
+                try await serve { message in continuation.yield(try reencode(message, as: Output.self)) }
                 continuation.finish()
             } catch {
                 continuation.finish(throwing: Self.asRPCError(error))
