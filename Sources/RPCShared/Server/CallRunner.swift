@@ -14,15 +14,12 @@ struct CallRunner: Sendable {
     let interceptors: [any ServerInterceptor]
     let allocator: ByteBufferAllocator
     let connection: NIOLoopBound<ServerConnectionHandler>
-    let metrics: ServerMetrics
 
     func run() async {
         let started = ContinuousClock.now
         let (frame, code) = await TraceContext.$current.withValue(trace) { await serve() }
-        let duration = ContinuousClock.now - started
-        metrics.record(path: method.descriptor.path, code: code, duration: duration)
-        context.logger.debug("call finished", metadata: ["code": "\(code)", "duration": "\(duration)"])
-        onLoop { $0.finish(streamID, statusFrame: frame) }
+        context.logger.debug("call finished", metadata: ["code": "\(code)", "duration": "\(ContinuousClock.now - started)"])
+        onLoop { $0.finish(streamID, statusFrame: frame, code: code) }
     }
 
     private func serve() async -> (ByteBuffer, StatusCode) {

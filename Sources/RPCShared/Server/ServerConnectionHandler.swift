@@ -64,7 +64,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         // The client vanished: nobody is waiting for these calls any more.
-        for (_, stream) in streams { stream.stop() }
+        for (_, stream) in streams {
+            stream.stop()
+            record(stream, .cancelled)
+        }
         stats.callsEnded(streams.count)
         streams.removeAll()
         context.fireChannelInactive()
@@ -177,7 +180,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
         let call = CallRunner(streamID: id, method: method, request: frame.payload, requests: requests, context: callContext, trace: trace,
                               interceptors: configuration.interceptors, allocator: context.channel.allocator,
-                              connection: NIOLoopBound(self, eventLoop: context.eventLoop), metrics: metrics)
+                              connection: NIOLoopBound(self, eventLoop: context.eventLoop))
         let task: Task<Void, Never>
         if let executor {
             task = Task(executorPreference: executor) { await call.run() }
@@ -188,11 +191,12 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     /// A call's final frame, from its task (on this loop).
-    func finish(_ id: UInt32, statusFrame: ByteBuffer) {
+    func finish(_ id: UInt32, statusFrame: ByteBuffer, code: StatusCode) {
         guard let stream = streams.removeValue(forKey: id) else { return }  // expired or cancelled already
         stream.deadline?.cancel()
         stream.requests?.finish()
         stats.callsEnded(1)
+        record(stream, code)
         if statusFrame.readableBytes - 4 > peerMaxFrameSize {
             writeStatus(id, .resourceExhausted,
                         "the response frame of \(statusFrame.readableBytes - 4) bytes exceeds the client's max_frame_size \(peerMaxFrameSize)")
@@ -236,7 +240,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let stream = streams.removeValue(forKey: id) else { return }
         stream.stop()
         stats.callsEnded(1)
-        metrics.record(path: stream.path, code: .deadlineExceeded, duration: .now - stream.started)
+        record(stream, .deadlineExceeded)
         writeStatus(id, .deadlineExceeded, "deadline exceeded")
         closeIfDrained()
     }
@@ -245,6 +249,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let stream = streams.removeValue(forKey: id) else { return }
         stream.stop()
         stats.callsEnded(1)
+        record(stream, .cancelled)
         closeIfDrained()
     }
 
@@ -252,8 +257,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         guard let stream = streams.removeValue(forKey: id) else { return }
         stream.stop()
         stats.callsEnded(1)
+        record(stream, code)
         writeStatus(id, code, message)
         closeIfDrained()
+    }
+
+    /// Every call that started ends exactly once, through one of the paths above: counted here.
+    private func record(_ stream: ActiveStream, _ code: StatusCode) {
+        metrics.record(path: stream.path, code: code, duration: .now - stream.started)
     }
 
     // MARK: drain

@@ -76,13 +76,14 @@ import Testing
         let live = try await LiveServer.start(.tcp) { $0.maxConcurrentStreams = 2 }
         let client = live.client()
         let echo = Echo.Client(transport: client)
-        async let a = echo.say(.init(sleepMillis: 300))
-        async let b = echo.say(.init(sleepMillis: 300))
+        let held = (0..<2).map { _ in Task { try await echo.say(.init(sleepMillis: 30_000)) } }  // occupy both streams
         try await waitUntil { live.server.activeCalls == 2 }
         await #expect(throws: RPCError(.resourceExhausted, "more than 2 concurrent calls on one connection")) {
             try await echo.say(.init(text: "third"))
         }
-        _ = try await (a, b)
+        for call in held { call.cancel() }
+        try await waitUntil { live.server.activeCalls == 0 }
+        #expect(try await echo.say(.init(text: "fourth")).text == "fourth")
         await client.close()
         await live.stop()
     }
