@@ -559,7 +559,7 @@ class Generator:
             out.append("    _ = c")
         out.append("  }")
         out.append("")
-        out.append("  init(cRead c: UnsafePointer<CStruct>) {")
+        out.append("  init(cRead c: UnsafePointer<CStruct>) throws {")
         out.append("    self.init()")
         for f in fields:
             if f.oneof is None:
@@ -622,16 +622,16 @@ class Generator:
             key = self.c_read_expr(f.map_key, "e")
             value = self.c_read_expr(f.map_value, "e")
             if f.map_value.kind == "message":
-                value = f"e.value.map {{ {f.map_value.swift_type}(cRead: $0) }} ?? {f.map_value.swift_type}()"
-            return f"ProtoCodec.map({c}, {source}.n_{f.c}) {{ e in ({key}, {value}) }}"
+                value = f"try e.value.map {{ try {f.map_value.swift_type}(cRead: $0) }} ?? {f.map_value.swift_type}()"
+            return f"try ProtoCodec.map({c}, {source}.n_{f.c}) {{ e in ({key}, {value}) }}"
         if f.repeated:
             n = f"{source}.n_{f.c}"
             if f.kind == "message":
-                return f"ProtoCodec.messages({c}, {n})"
+                return f"try ProtoCodec.messages({c}, {n})"
             if f.kind == "enum":
                 return f"ProtoCodec.enums({c}, {n})"
             if t == FD.TYPE_STRING:
-                return f"ProtoCodec.strings({c}, {n})"
+                return f"try ProtoCodec.strings({c}, {n}, field: {swift_string_literal(f.proto.name)})"
             if t == FD.TYPE_BYTES:
                 return f"ProtoCodec.byteArrays({c}, {n})"
             if t == FD.TYPE_BOOL:
@@ -639,12 +639,12 @@ class Generator:
             return f"ProtoCodec.scalars({c}, {n})"
         if f.kind == "message":
             if in_oneof:
-                return f"{f.swift_type}(cRead: {c})"
-            return f"{c}.map {{ {f.swift_type}(cRead: $0) }}"
+                return f"try {f.swift_type}(cRead: {c})"
+            return f"try {c}.map {{ try {f.swift_type}(cRead: $0) }}"
         if f.kind == "enum":
             return f".init(rawValue: Int32(truncatingIfNeeded: {c}.rawValue))"
         if t == FD.TYPE_STRING:
-            return f"ProtoCodec.string({c})"
+            return f"try ProtoCodec.string({c}, field: {swift_string_literal(f.proto.name)})"
         if t == FD.TYPE_BYTES:
             return f"ProtoCodec.bytes({c})"
         if t == FD.TYPE_BOOL:

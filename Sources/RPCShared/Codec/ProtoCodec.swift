@@ -12,8 +12,9 @@ protocol CProtoMessage: ProtoMessage {
     static func cInit(_ c: UnsafeMutablePointer<CStruct>)
     /// Fills an initialised C struct; strings, bytes, arrays and sub-messages are allocated in `arena`.
     func cWrite(_ c: UnsafeMutablePointer<CStruct>, _ arena: inout CArena) throws
-    /// Reads a C struct produced by `protobuf_c_message_unpack` (after ``WireValidator`` accepted its bytes).
-    init(cRead c: UnsafePointer<CStruct>)
+    /// Reads a C struct produced by `protobuf_c_message_unpack` (after ``WireValidator`` accepted its bytes);
+    /// throws on a string that is not UTF-8.
+    init(cRead c: UnsafePointer<CStruct>) throws
 }
 
 /// Encoding and decoding through libprotobuf-c, and the helpers the generated conversions call.
@@ -48,7 +49,12 @@ enum ProtoCodec {
                                              detail: "libprotobuf-c rejected the bytes (a field's wire type does not match the schema)")
                 }
                 // The tree lives in the arena: no protobuf_c_message_free_unpacked needed.
-                return M(cRead: UnsafeRawPointer(unpacked).assumingMemoryBound(to: M.CStruct.self))
+                do {
+                    return try M(cRead: UnsafeRawPointer(unpacked).assumingMemoryBound(to: M.CStruct.self))
+                } catch let error as InvalidUTF8 {
+                    throw ProtoDecodingError(kind: .invalidUTF8, messageType: M.protoMessageName,
+                                             detail: "field '\(error.field)' is not valid UTF-8")
+                }
             }
         }
     }
@@ -69,9 +75,16 @@ enum ProtoCodec {
 
     // MARK: C → Swift
 
-    static func string(_ pointer: UnsafeMutablePointer<CChar>?) -> String {
+    /// Invalid UTF-8 ends the decode (`String(cString:)` would silently repair it).
+    static func string(_ pointer: UnsafeMutablePointer<CChar>?, field: StaticString) throws -> String {
         guard let pointer, pointer.pointee != 0 else { return "" }
-        return String(cString: pointer)
+        guard let string = String(validatingCString: pointer) else { throw InvalidUTF8(field: field) }
+        return string
+    }
+
+    /// Thrown from deep inside a conversion; `decode` turns it into a ProtoDecodingError naming the message.
+    struct InvalidUTF8: Error {
+        let field: StaticString
     }
 
     static func bytes(_ data: ProtobufCBinaryData) -> [UInt8] {
@@ -89,9 +102,10 @@ enum ProtoCodec {
         return UnsafeBufferPointer(start: pointer, count: count).map { $0 != 0 }
     }
 
-    static func strings(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ count: Int) -> [String] {
+    static func strings(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ count: Int,
+                        field: StaticString) throws -> [String] {
         guard count > 0, let pointer else { return [] }
-        return UnsafeBufferPointer(start: pointer, count: count).map { string($0) }
+        return try UnsafeBufferPointer(start: pointer, count: count).map { try string($0, field: field) }
     }
 
     static func byteArrays(_ pointer: UnsafeMutablePointer<ProtobufCBinaryData>?, _ count: Int) -> [[UInt8]] {
@@ -107,21 +121,21 @@ enum ProtoCodec {
         return (0..<count).map { E(rawValue: raw.load(fromByteOffset: $0 * 4, as: Int32.self)) }
     }
 
-    static func messages<M: CProtoMessage>(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<M.CStruct>?>?, _ count: Int) -> [M] {
+    static func messages<M: CProtoMessage>(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<M.CStruct>?>?, _ count: Int) throws -> [M] {
         guard count > 0, let pointer else { return [] }
-        return UnsafeBufferPointer(start: pointer, count: count).map { element in
-            element.map { M(cRead: $0) } ?? M()
+        return try UnsafeBufferPointer(start: pointer, count: count).map { element in
+            try element.map { try M(cRead: $0) } ?? M()
         }
     }
 
     /// Map entries in wire order; a key that appears twice keeps its last value, as protobuf specifies.
     static func map<Entry, K: Hashable, V>(_ pointer: UnsafeMutablePointer<UnsafeMutablePointer<Entry>?>?, _ count: Int,
-                                          _ read: (Entry) -> (K, V)) -> [K: V] {
+                                          _ read: (Entry) throws -> (K, V)) throws -> [K: V] {
         guard count > 0, let pointer else { return [:] }
         var result = [K: V](minimumCapacity: count)
         for element in UnsafeBufferPointer(start: pointer, count: count) {
             guard let element else { continue }
-            let (key, value) = read(element.pointee)
+            let (key, value) = try read(element.pointee)
             result[key] = value
         }
         return result

@@ -1,10 +1,16 @@
 internal import CProtobufC
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Checks bytes against a message's schema before libprotobuf-c sees them.
 ///
 /// libprotobuf-c recurses once per nesting level with no limit (a 34 KB input nested 10,000 deep overflows an
-/// 8 MiB stack), does not validate UTF-8, and silently truncates a `string` at an embedded NUL. One linear pass
-/// over the wire format, guided by the C descriptors, rejects all of that with a precise error. It follows
+/// 8 MiB stack) and silently truncates a `string` at an embedded NUL. One linear pass over the wire format, guided
+/// by the C descriptors, rejects both with a precise error (and truncation, bad tags and wire types). It does not
+/// validate UTF-8: the conversion to Swift strings does that, rejecting as it copies. It follows
 /// length-delimited fields that the schema says are messages (map entries included); unknown fields are skipped.
 enum WireValidator {
     static func validate(_ bytes: UnsafeRawBufferPointer, _ descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
@@ -46,12 +52,8 @@ enum WireValidator {
             let sub = field.pointee.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
             try validate(body, sub, depth: depth + 1)
         case PROTOBUF_C_TYPE_STRING:
-            switch UTF8Check.check(body) {
-            case .valid: break
-            case .invalid(let offset):
-                throw error(.invalidUTF8, descriptor,
-                            "field '\(String(cString: field.pointee.name))' is not valid UTF-8 (byte \(offset))")
-            case .containsNUL:
+            // UTF-8 itself is checked when the Swift string is made (String(validatingCString:)), in the same pass.
+            if let base = body.baseAddress, memchr(base, 0, body.count) != nil {
                 throw error(.embeddedNUL, descriptor,
                             "field '\(String(cString: field.pointee.name))' contains a NUL character")
             }
@@ -101,53 +103,5 @@ private struct WireReader {
     mutating func take(_ count: Int) -> UnsafeRawBufferPointer {
         defer { offset += count }
         return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count)])
-    }
-}
-
-/// UTF-8 validation (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF), plus the NUL check
-/// libprotobuf-c's C strings need.
-enum UTF8Check {
-    enum Result: Equatable { case valid, invalid(offset: Int), containsNUL }
-
-    static func check(_ bytes: UnsafeRawBufferPointer) -> Result {
-        var index = 0
-        let count = bytes.count
-        while index < count {
-            // ASCII fast path, eight bytes at a time.
-            while index + 8 <= count {
-                let word = bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-                if word & 0x8080_8080_8080_8080 != 0 { break }
-                // A zero byte in the word: (w - 0x01..) & ~w & 0x80.. is non-zero iff some byte is 0.
-                if (word &- 0x0101_0101_0101_0101) & ~word & 0x8080_8080_8080_8080 != 0 { return .containsNUL }
-                index += 8
-            }
-            guard index < count else { break }
-            let lead = bytes[index]
-            if lead < 0x80 {
-                if lead == 0 { return .containsNUL }
-                index += 1
-                continue
-            }
-            let length: Int
-            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
-            switch lead {
-            case 0xC2...0xDF: length = 2
-            case 0xE0: length = 3; lower = 0xA0
-            case 0xE1...0xEC, 0xEE...0xEF: length = 3
-            case 0xED: length = 3; upper = 0x9F
-            case 0xF0: length = 4; lower = 0x90
-            case 0xF1...0xF3: length = 4
-            case 0xF4: length = 4; upper = 0x8F
-            default: return .invalid(offset: index)
-            }
-            guard index + length <= count else { return .invalid(offset: index) }
-            let second = bytes[index + 1]
-            guard second >= lower && second <= upper else { return .invalid(offset: index) }
-            for continuation in 2..<length where bytes[index + continuation] & 0xC0 != 0x80 {
-                return .invalid(offset: index)
-            }
-            index += length
-        }
-        return .valid
     }
 }

@@ -102,9 +102,9 @@ extension CommonV1.Money: CProtoMessage {
     c.pointee.minor_units = self.minorUnits
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.currency = ProtoCodec.string(c.pointee.currency)
+    self.currency = try ProtoCodec.string(c.pointee.currency, field: "currency")
     self.minorUnits = c.pointee.minor_units
   }
 }
@@ -163,7 +163,7 @@ extension CommonV1.Timestamp: CProtoMessage {
     c.pointee.nanos = self.nanos
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.seconds = c.pointee.seconds
     self.nanos = c.pointee.nanos
@@ -211,7 +211,7 @@ extension CommonV1.Date: CProtoMessage {
     c.pointee.day = self.day
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.year = c.pointee.year
     self.month = c.pointee.month
@@ -290,15 +290,15 @@ extension CommonV1.Address: CProtoMessage {
     c.pointee.phone = try arena.string(self.phone, field: "phone")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.name = ProtoCodec.string(c.pointee.name)
-    self.lines = ProtoCodec.strings(c.pointee.lines, c.pointee.n_lines)
-    self.city = ProtoCodec.string(c.pointee.city)
-    self.region = ProtoCodec.string(c.pointee.region)
-    self.postalCode = ProtoCodec.string(c.pointee.postal_code)
-    self.country = ProtoCodec.string(c.pointee.country)
-    self.phone = ProtoCodec.string(c.pointee.phone)
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
+    self.lines = try ProtoCodec.strings(c.pointee.lines, c.pointee.n_lines, field: "lines")
+    self.city = try ProtoCodec.string(c.pointee.city, field: "city")
+    self.region = try ProtoCodec.string(c.pointee.region, field: "region")
+    self.postalCode = try ProtoCodec.string(c.pointee.postal_code, field: "postal_code")
+    self.country = try ProtoCodec.string(c.pointee.country, field: "country")
+    self.phone = try ProtoCodec.string(c.pointee.phone, field: "phone")
   }
 }
 
@@ -366,10 +366,10 @@ extension CommonV1.PageRequest: CProtoMessage {
     c.pointee.page_token = try arena.string(self.pageToken, field: "page_token")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.pageSize = c.pointee.page_size
-    self.pageToken = ProtoCodec.string(c.pointee.page_token)
+    self.pageToken = try ProtoCodec.string(c.pointee.page_token, field: "page_token")
   }
 }
 
@@ -422,9 +422,9 @@ extension CommonV1.PageResponse: CProtoMessage {
     c.pointee.next_page_token = try arena.string(self.nextPageToken, field: "next_page_token")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.nextPageToken = ProtoCodec.string(c.pointee.next_page_token)
+    self.nextPageToken = try ProtoCodec.string(c.pointee.next_page_token, field: "next_page_token")
   }
 }
 
@@ -476,7 +476,7 @@ extension CommonV1.Int64Value: CProtoMessage {
     c.pointee.value = self.value
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.value = c.pointee.value
   }
@@ -529,9 +529,9 @@ extension CommonV1.StringValue: CProtoMessage {
     c.pointee.value = try arena.string(self.value, field: "value")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.value = ProtoCodec.string(c.pointee.value)
+    self.value = try ProtoCodec.string(c.pointee.value, field: "value")
   }
 }
 
@@ -582,7 +582,7 @@ extension CommonV1.BoolValue: CProtoMessage {
     c.pointee.value = self.value ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.value = c.pointee.value != 0
   }
@@ -658,13 +658,13 @@ extension CommonV1.ErrorDetails: CProtoMessage {
     }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.fieldViolations = ProtoCodec.messages(c.pointee.field_violations, c.pointee.n_field_violations)
-    self.reason = ProtoCodec.string(c.pointee.reason)
-    self.resource = ProtoCodec.string(c.pointee.resource)
+    self.fieldViolations = try ProtoCodec.messages(c.pointee.field_violations, c.pointee.n_field_violations)
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
+    self.resource = try ProtoCodec.string(c.pointee.resource, field: "resource")
     self.retryAfterMillis = c.pointee.retry_after_millis
-    self.metadata = ProtoCodec.map(c.pointee.metadata, c.pointee.n_metadata) { e in (ProtoCodec.string(e.key), ProtoCodec.string(e.value)) }
+    self.metadata = try ProtoCodec.map(c.pointee.metadata, c.pointee.n_metadata) { e in (try ProtoCodec.string(e.key, field: "key"), try ProtoCodec.string(e.value, field: "value")) }
   }
 }
 
@@ -726,10 +726,10 @@ extension CommonV1.FieldViolation: CProtoMessage {
     c.pointee.description = try arena.string(self.description, field: "description")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.field = ProtoCodec.string(c.pointee.field)
-    self.description = ProtoCodec.string(c.pointee.description)
+    self.field = try ProtoCodec.string(c.pointee.field, field: "field")
+    self.description = try ProtoCodec.string(c.pointee.description, field: "description")
   }
 }
 
@@ -786,10 +786,10 @@ extension CommonV1.Actor: CProtoMessage {
     c.pointee.id = try arena.string(self.id, field: "id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.id = ProtoCodec.string(c.pointee.id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
   }
 }
 

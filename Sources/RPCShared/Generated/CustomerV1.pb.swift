@@ -227,19 +227,19 @@ extension CustomerV1.Customer: CProtoMessage {
     if let m = self.updatedAt { c.pointee.updated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.name = ProtoCodec.string(c.pointee.name)
-    self.email = ProtoCodec.string(c.pointee.email)
-    self.phone = ProtoCodec.string(c.pointee.phone)
-    self.addresses = ProtoCodec.messages(c.pointee.addresses, c.pointee.n_addresses)
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.timeZone = ProtoCodec.string(c.pointee.time_zone)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
+    self.email = try ProtoCodec.string(c.pointee.email, field: "email")
+    self.phone = try ProtoCodec.string(c.pointee.phone, field: "phone")
+    self.addresses = try ProtoCodec.messages(c.pointee.addresses, c.pointee.n_addresses)
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.timeZone = try ProtoCodec.string(c.pointee.time_zone, field: "time_zone")
     self.identityDocumentOnFile = c.pointee.identity_document_on_file != 0
     self.version = c.pointee.version
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -332,16 +332,16 @@ extension CustomerV1.CreateCustomerRequest: CProtoMessage {
     c.pointee.identity_document = try arena.string(self.identityDocument, field: "identity_document")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.name = ProtoCodec.string(c.pointee.name)
-    self.email = ProtoCodec.string(c.pointee.email)
-    self.phone = ProtoCodec.string(c.pointee.phone)
-    self.addresses = ProtoCodec.messages(c.pointee.addresses, c.pointee.n_addresses)
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.timeZone = ProtoCodec.string(c.pointee.time_zone)
-    self.identityDocument = ProtoCodec.string(c.pointee.identity_document)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
+    self.email = try ProtoCodec.string(c.pointee.email, field: "email")
+    self.phone = try ProtoCodec.string(c.pointee.phone, field: "phone")
+    self.addresses = try ProtoCodec.messages(c.pointee.addresses, c.pointee.n_addresses)
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.timeZone = try ProtoCodec.string(c.pointee.time_zone, field: "time_zone")
+    self.identityDocument = try ProtoCodec.string(c.pointee.identity_document, field: "identity_document")
   }
 }
 
@@ -406,9 +406,9 @@ extension CustomerV1.GetCustomerRequest: CProtoMessage {
     c.pointee.customer_id = try arena.string(self.customerID, field: "customer_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
   }
 }
 
@@ -461,9 +461,9 @@ extension CustomerV1.AddressList: CProtoMessage {
     c.pointee.addresses = try arena.messages(self.addresses)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.addresses = ProtoCodec.messages(c.pointee.addresses, c.pointee.n_addresses)
+    self.addresses = try ProtoCodec.messages(c.pointee.addresses, c.pointee.n_addresses)
   }
 }
 
@@ -539,17 +539,17 @@ extension CustomerV1.UpdateCustomerRequest: CProtoMessage {
     if let m = self.identityDocument { c.pointee.identity_document = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.expectedVersion = c.pointee.expected_version
-    self.name = c.pointee.name.map { CommonV1.StringValue(cRead: $0) }
-    self.email = c.pointee.email.map { CommonV1.StringValue(cRead: $0) }
-    self.phone = c.pointee.phone.map { CommonV1.StringValue(cRead: $0) }
-    self.addresses = c.pointee.addresses.map { CustomerV1.AddressList(cRead: $0) }
-    self.market = c.pointee.market.map { CommonV1.StringValue(cRead: $0) }
-    self.timeZone = c.pointee.time_zone.map { CommonV1.StringValue(cRead: $0) }
-    self.identityDocument = c.pointee.identity_document.map { CommonV1.StringValue(cRead: $0) }
+    self.name = try c.pointee.name.map { try CommonV1.StringValue(cRead: $0) }
+    self.email = try c.pointee.email.map { try CommonV1.StringValue(cRead: $0) }
+    self.phone = try c.pointee.phone.map { try CommonV1.StringValue(cRead: $0) }
+    self.addresses = try c.pointee.addresses.map { try CustomerV1.AddressList(cRead: $0) }
+    self.market = try c.pointee.market.map { try CommonV1.StringValue(cRead: $0) }
+    self.timeZone = try c.pointee.time_zone.map { try CommonV1.StringValue(cRead: $0) }
+    self.identityDocument = try c.pointee.identity_document.map { try CommonV1.StringValue(cRead: $0) }
   }
 }
 
@@ -616,9 +616,9 @@ extension CustomerV1.GetCustomerHistoryRequest: CProtoMessage {
     c.pointee.customer_id = try arena.string(self.customerID, field: "customer_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
   }
 }
 
@@ -709,9 +709,9 @@ extension CustomerV1.CustomerHistory: CProtoMessage {
     if let m = self.lastCaseAt { c.pointee.last_case_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.ordersCount = c.pointee.orders_count
     self.casesCount = c.pointee.cases_count
     self.returnsCount = c.pointee.returns_count
@@ -719,11 +719,11 @@ extension CustomerV1.CustomerHistory: CProtoMessage {
     self.unitsPurchased = c.pointee.units_purchased
     self.unitsReturned = c.pointee.units_returned
     self.returnRateBp = c.pointee.return_rate_bp
-    self.purchaseTotals = ProtoCodec.messages(c.pointee.purchase_totals, c.pointee.n_purchase_totals)
-    self.refundTotals = ProtoCodec.messages(c.pointee.refund_totals, c.pointee.n_refund_totals)
+    self.purchaseTotals = try ProtoCodec.messages(c.pointee.purchase_totals, c.pointee.n_purchase_totals)
+    self.refundTotals = try ProtoCodec.messages(c.pointee.refund_totals, c.pointee.n_refund_totals)
     self.inspectionMismatches = c.pointee.inspection_mismatches
-    self.firstOrderAt = c.pointee.first_order_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.lastCaseAt = c.pointee.last_case_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.firstOrderAt = try c.pointee.first_order_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.lastCaseAt = try c.pointee.last_case_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -826,18 +826,18 @@ extension CustomerV1.WalletEntry: CProtoMessage {
     if let m = self.createdAt { c.pointee.created_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.amount = c.pointee.amount.map { CommonV1.Money(cRead: $0) }
-    self.reason = ProtoCodec.string(c.pointee.reason)
-    self.reference = ProtoCodec.string(c.pointee.reference)
-    self.expiresAt = c.pointee.expires_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.remaining = c.pointee.remaining.map { CommonV1.Money(cRead: $0) }
-    self.idempotencyKey = ProtoCodec.string(c.pointee.idempotency_key)
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.amount = try c.pointee.amount.map { try CommonV1.Money(cRead: $0) }
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
+    self.reference = try ProtoCodec.string(c.pointee.reference, field: "reference")
+    self.expiresAt = try c.pointee.expires_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.remaining = try c.pointee.remaining.map { try CommonV1.Money(cRead: $0) }
+    self.idempotencyKey = try ProtoCodec.string(c.pointee.idempotency_key, field: "idempotency_key")
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -921,13 +921,13 @@ extension CustomerV1.Wallet: CProtoMessage {
     if let m = self.updatedAt { c.pointee.updated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.balances = ProtoCodec.messages(c.pointee.balances, c.pointee.n_balances)
-    self.recentEntries = ProtoCodec.messages(c.pointee.recent_entries, c.pointee.n_recent_entries)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.balances = try ProtoCodec.messages(c.pointee.balances, c.pointee.n_balances)
+    self.recentEntries = try ProtoCodec.messages(c.pointee.recent_entries, c.pointee.n_recent_entries)
     self.version = c.pointee.version
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -986,9 +986,9 @@ extension CustomerV1.GetWalletRequest: CProtoMessage {
     c.pointee.customer_id = try arena.string(self.customerID, field: "customer_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
   }
 }
 
@@ -1049,11 +1049,11 @@ extension CustomerV1.ListWalletEntriesRequest: CProtoMessage {
     c.pointee.kinds = arena.enums(self.kinds)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.currency = ProtoCodec.string(c.pointee.currency)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.currency = try ProtoCodec.string(c.pointee.currency, field: "currency")
     self.kinds = ProtoCodec.enums(c.pointee.kinds, c.pointee.n_kinds)
   }
 }
@@ -1115,10 +1115,10 @@ extension CustomerV1.ListWalletEntriesResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.entries = ProtoCodec.messages(c.pointee.entries, c.pointee.n_entries)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.entries = try ProtoCodec.messages(c.pointee.entries, c.pointee.n_entries)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -1188,14 +1188,14 @@ extension CustomerV1.CreditWalletRequest: CProtoMessage {
     if let m = self.expiresAt { c.pointee.expires_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.expectedVersion = c.pointee.expected_version
-    self.amount = c.pointee.amount.map { CommonV1.Money(cRead: $0) }
-    self.reason = ProtoCodec.string(c.pointee.reason)
-    self.reference = ProtoCodec.string(c.pointee.reference)
-    self.expiresAt = c.pointee.expires_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.amount = try c.pointee.amount.map { try CommonV1.Money(cRead: $0) }
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
+    self.reference = try ProtoCodec.string(c.pointee.reference, field: "reference")
+    self.expiresAt = try c.pointee.expires_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1269,13 +1269,13 @@ extension CustomerV1.DebitWalletRequest: CProtoMessage {
     c.pointee.reference = try arena.string(self.reference, field: "reference")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.expectedVersion = c.pointee.expected_version
-    self.amount = c.pointee.amount.map { CommonV1.Money(cRead: $0) }
-    self.reason = ProtoCodec.string(c.pointee.reason)
-    self.reference = ProtoCodec.string(c.pointee.reference)
+    self.amount = try c.pointee.amount.map { try CommonV1.Money(cRead: $0) }
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
+    self.reference = try ProtoCodec.string(c.pointee.reference, field: "reference")
   }
 }
 
@@ -1338,10 +1338,10 @@ extension CustomerV1.ExpireCreditsRequest: CProtoMessage {
     c.pointee.customer_id = try arena.string(self.customerID, field: "customer_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.asOf = c.pointee.as_of.map { CommonV1.Timestamp(cRead: $0) }
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.asOf = try c.pointee.as_of.map { try CommonV1.Timestamp(cRead: $0) }
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
   }
 }
 
@@ -1399,10 +1399,10 @@ extension CustomerV1.ExpireCreditsResponse: CProtoMessage {
     c.pointee.expired_totals = try arena.messages(self.expiredTotals)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.expiryEntries = ProtoCodec.messages(c.pointee.expiry_entries, c.pointee.n_expiry_entries)
-    self.expiredTotals = ProtoCodec.messages(c.pointee.expired_totals, c.pointee.n_expired_totals)
+    self.expiryEntries = try ProtoCodec.messages(c.pointee.expiry_entries, c.pointee.n_expiry_entries)
+    self.expiredTotals = try ProtoCodec.messages(c.pointee.expired_totals, c.pointee.n_expired_totals)
   }
 }
 
@@ -1458,7 +1458,7 @@ extension CustomerV1.Sentiment: CProtoMessage {
     c.pointee.score = self.score
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.label = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.label.rawValue))
     self.score = c.pointee.score
@@ -1548,20 +1548,20 @@ extension CustomerV1.Feedback: CProtoMessage {
     if let m = self.createdAt { c.pointee.created_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.rating = c.pointee.rating
-    self.text = ProtoCodec.string(c.pointee.text)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
-    self.sentiment = c.pointee.sentiment.map { CustomerV1.Sentiment(cRead: $0) }
+    self.text = try ProtoCodec.string(c.pointee.text, field: "text")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
+    self.sentiment = try c.pointee.sentiment.map { try CustomerV1.Sentiment(cRead: $0) }
     self.category = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
     self.categoryConfidence = c.pointee.category_confidence
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1661,15 +1661,15 @@ extension CustomerV1.SubmitFeedbackRequest: CProtoMessage {
     c.pointee.category_confidence = self.categoryConfidence
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.rating = c.pointee.rating
-    self.text = ProtoCodec.string(c.pointee.text)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.text = try ProtoCodec.string(c.pointee.text, field: "text")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.category = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
     self.categoryConfidence = c.pointee.category_confidence
   }
@@ -1765,18 +1765,18 @@ extension CustomerV1.ListFeedbackRequest: CProtoMessage {
     if let m = self.createdBefore { c.pointee.created_before = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.minRating = c.pointee.min_rating
     self.maxRating = c.pointee.max_rating
     self.sentiment = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.sentiment.rawValue))
     self.category = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
-    self.createdAfter = c.pointee.created_after.map { CommonV1.Timestamp(cRead: $0) }
-    self.createdBefore = c.pointee.created_before.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAfter = try c.pointee.created_after.map { try CommonV1.Timestamp(cRead: $0) }
+    self.createdBefore = try c.pointee.created_before.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1849,10 +1849,10 @@ extension CustomerV1.ListFeedbackResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.feedback = ProtoCodec.messages(c.pointee.feedback, c.pointee.n_feedback)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.feedback = try ProtoCodec.messages(c.pointee.feedback, c.pointee.n_feedback)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -1918,13 +1918,13 @@ extension CustomerV1.RiskFactor: CProtoMessage {
     c.pointee.explanation = try arena.string(self.explanation, field: "explanation")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.name = ProtoCodec.string(c.pointee.name)
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
     self.value = c.pointee.value
     self.weight = c.pointee.weight
     self.contribution = c.pointee.contribution
-    self.explanation = ProtoCodec.string(c.pointee.explanation)
+    self.explanation = try ProtoCodec.string(c.pointee.explanation, field: "explanation")
   }
 }
 
@@ -2009,17 +2009,17 @@ extension CustomerV1.RiskAssessment: CProtoMessage {
     if let m = self.assessedAt { c.pointee.assessed_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.score = c.pointee.score
     self.decision = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.decision.rawValue))
-    self.factors = ProtoCodec.messages(c.pointee.factors, c.pointee.n_factors)
-    self.summary = ProtoCodec.string(c.pointee.summary)
-    self.modelVersion = ProtoCodec.string(c.pointee.model_version)
-    self.assessedAt = c.pointee.assessed_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.factors = try ProtoCodec.messages(c.pointee.factors, c.pointee.n_factors)
+    self.summary = try ProtoCodec.string(c.pointee.summary, field: "summary")
+    self.modelVersion = try ProtoCodec.string(c.pointee.model_version, field: "model_version")
+    self.assessedAt = try c.pointee.assessed_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -2114,17 +2114,17 @@ extension CustomerV1.AssessReturnRiskRequest: CProtoMessage {
     c.pointee.has_evidence = self.hasEvidence ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.caseValue = c.pointee.case_value.map { CommonV1.Money(cRead: $0) }
+    self.caseValue = try c.pointee.case_value.map { try CommonV1.Money(cRead: $0) }
     self.units = c.pointee.units
     self.reasons = ProtoCodec.enums(c.pointee.reasons, c.pointee.n_reasons)
-    self.orderPlacedAt = c.pointee.order_placed_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.deliveredAt = c.pointee.delivered_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.orderPlacedAt = try c.pointee.order_placed_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.deliveredAt = try c.pointee.delivered_at.map { try CommonV1.Timestamp(cRead: $0) }
     self.hasEvidence = c.pointee.has_evidence != 0
   }
 }
@@ -2198,10 +2198,10 @@ extension CustomerV1.GetRiskAssessmentRequest: CProtoMessage {
     c.pointee.case_id = try arena.string(self.caseID, field: "case_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.assessmentID = ProtoCodec.string(c.pointee.assessment_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.assessmentID = try ProtoCodec.string(c.pointee.assessment_id, field: "assessment_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
   }
 }
 
@@ -2268,10 +2268,10 @@ extension CustomerV1.RecordInspectionOutcomeRequest: CProtoMessage {
     c.pointee.units_rejected = self.unitsRejected
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.findings = ProtoCodec.enums(c.pointee.findings, c.pointee.n_findings)
     self.unitsInspected = c.pointee.units_inspected
     self.unitsRejected = c.pointee.units_rejected
@@ -2358,17 +2358,17 @@ extension CustomerV1.InspectionOutcome: CProtoMessage {
     if let m = self.recordedAt { c.pointee.recorded_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.findings = ProtoCodec.enums(c.pointee.findings, c.pointee.n_findings)
     self.mismatch = c.pointee.mismatch != 0
     self.unitsInspected = c.pointee.units_inspected
     self.unitsRejected = c.pointee.units_rejected
     self.customerMismatchTotal = c.pointee.customer_mismatch_total
-    self.recordedAt = c.pointee.recorded_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.recordedAt = try c.pointee.recorded_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 

@@ -50,14 +50,14 @@ extension GatewayV1.LineProduct: CProtoMessage {
     if let m = self.stats { c.pointee.stats = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseLineID = ProtoCodec.string(c.pointee.case_line_id)
-    self.product = c.pointee.product.map { ProductV1.Product(cRead: $0) }
-    self.variant = c.pointee.variant.map { ProductV1.Variant(cRead: $0) }
-    self.exchangeVariant = c.pointee.exchange_variant.map { ProductV1.Variant(cRead: $0) }
-    self.policy = c.pointee.policy.map { ProductV1.EffectivePolicy(cRead: $0) }
-    self.stats = c.pointee.stats.map { ProductV1.ProductStats(cRead: $0) }
+    self.caseLineID = try ProtoCodec.string(c.pointee.case_line_id, field: "case_line_id")
+    self.product = try c.pointee.product.map { try ProductV1.Product(cRead: $0) }
+    self.variant = try c.pointee.variant.map { try ProductV1.Variant(cRead: $0) }
+    self.exchangeVariant = try c.pointee.exchange_variant.map { try ProductV1.Variant(cRead: $0) }
+    self.policy = try c.pointee.policy.map { try ProductV1.EffectivePolicy(cRead: $0) }
+    self.stats = try c.pointee.stats.map { try ProductV1.ProductStats(cRead: $0) }
   }
 }
 
@@ -155,19 +155,19 @@ extension GatewayV1.CaseView: CProtoMessage {
     c.pointee.unavailable_sections = try arena.strings(self.unavailableSections, field: "unavailable_sections")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.afterSaleCase = c.pointee.after_sale_case.map { OrderV1.Case(cRead: $0) }
-    self.order = c.pointee.order.map { OrderV1.Order(cRead: $0) }
-    self.customer = c.pointee.customer.map { CustomerV1.Customer(cRead: $0) }
-    self.customerHistory = c.pointee.customer_history.map { CustomerV1.CustomerHistory(cRead: $0) }
-    self.products = ProtoCodec.messages(c.pointee.products, c.pointee.n_products)
-    self.shipments = ProtoCodec.messages(c.pointee.shipments, c.pointee.n_shipments)
-    self.timeline = ProtoCodec.messages(c.pointee.timeline, c.pointee.n_timeline)
-    self.settlement = c.pointee.settlement.map { OrderV1.Settlement(cRead: $0) }
-    self.refunds = ProtoCodec.messages(c.pointee.refunds, c.pointee.n_refunds)
-    self.risk = c.pointee.risk.map { CustomerV1.RiskAssessment(cRead: $0) }
-    self.unavailableSections = ProtoCodec.strings(c.pointee.unavailable_sections, c.pointee.n_unavailable_sections)
+    self.afterSaleCase = try c.pointee.after_sale_case.map { try OrderV1.Case(cRead: $0) }
+    self.order = try c.pointee.order.map { try OrderV1.Order(cRead: $0) }
+    self.customer = try c.pointee.customer.map { try CustomerV1.Customer(cRead: $0) }
+    self.customerHistory = try c.pointee.customer_history.map { try CustomerV1.CustomerHistory(cRead: $0) }
+    self.products = try ProtoCodec.messages(c.pointee.products, c.pointee.n_products)
+    self.shipments = try ProtoCodec.messages(c.pointee.shipments, c.pointee.n_shipments)
+    self.timeline = try ProtoCodec.messages(c.pointee.timeline, c.pointee.n_timeline)
+    self.settlement = try c.pointee.settlement.map { try OrderV1.Settlement(cRead: $0) }
+    self.refunds = try ProtoCodec.messages(c.pointee.refunds, c.pointee.n_refunds)
+    self.risk = try c.pointee.risk.map { try CustomerV1.RiskAssessment(cRead: $0) }
+    self.unavailableSections = try ProtoCodec.strings(c.pointee.unavailable_sections, c.pointee.n_unavailable_sections, field: "unavailable_sections")
   }
 }
 
@@ -248,9 +248,9 @@ extension GatewayV1.EligibilityQueryLine: CProtoMessage {
     c.pointee.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
     self.quantity = c.pointee.quantity
     self.requestedResolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.requested_resolution.rawValue))
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
@@ -320,12 +320,12 @@ extension GatewayV1.CheckEligibilityRequest: CProtoMessage {
     if let m = self.asOf { c.pointee.as_of = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.asOf = c.pointee.as_of.map { CommonV1.Timestamp(cRead: $0) }
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.asOf = try c.pointee.as_of.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -409,16 +409,16 @@ extension GatewayV1.OpenCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
     self.returnMethod = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.return_method.rawValue))
-    self.pickupAddress = c.pointee.pickup_address.map { CommonV1.Address(cRead: $0) }
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.pickupAddress = try c.pointee.pickup_address.map { try CommonV1.Address(cRead: $0) }
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -483,9 +483,9 @@ extension GatewayV1.GetCaseRequest: CProtoMessage {
     c.pointee.case_id = try arena.string(self.caseID, field: "case_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
   }
 }
 
@@ -556,15 +556,15 @@ extension GatewayV1.ListCasesRequest: CProtoMessage {
     if let m = self.createdBefore { c.pointee.created_before = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
     self.statuses = ProtoCodec.enums(c.pointee.statuses, c.pointee.n_statuses)
     self.kinds = ProtoCodec.enums(c.pointee.kinds, c.pointee.n_kinds)
-    self.createdAfter = c.pointee.created_after.map { CommonV1.Timestamp(cRead: $0) }
-    self.createdBefore = c.pointee.created_before.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAfter = try c.pointee.created_after.map { try CommonV1.Timestamp(cRead: $0) }
+    self.createdBefore = try c.pointee.created_before.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -631,10 +631,10 @@ extension GatewayV1.ListCasesResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.cases = ProtoCodec.messages(c.pointee.cases, c.pointee.n_cases)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.cases = try ProtoCodec.messages(c.pointee.cases, c.pointee.n_cases)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -711,16 +711,16 @@ extension GatewayV1.ApproveCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.merchantAtFault = c.pointee.merchant_at_fault.map { CommonV1.BoolValue(cRead: $0) }
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.merchantAtFault = try c.pointee.merchant_at_fault.map { try CommonV1.BoolValue(cRead: $0) }
     self.waiveFees = c.pointee.waive_fees != 0
     self.returnShippingPreference = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.return_shipping_preference.rawValue))
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -797,13 +797,13 @@ extension GatewayV1.RejectCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-    self.message = ProtoCodec.string(c.pointee.message)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.message = try ProtoCodec.string(c.pointee.message, field: "message")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -872,12 +872,12 @@ extension GatewayV1.CancelCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.reason = ProtoCodec.string(c.pointee.reason)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -954,15 +954,15 @@ extension GatewayV1.RecordReceiptRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
-    self.receivedAt = c.pointee.received_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
+    self.receivedAt = try c.pointee.received_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -1040,13 +1040,13 @@ extension GatewayV1.InspectCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -1108,9 +1108,9 @@ extension GatewayV1.QuoteSettlementRequest: CProtoMessage {
     c.pointee.resolution = .init(rawValue: .init(truncatingIfNeeded: self.resolution.rawValue))
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.resolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.resolution.rawValue))
   }
 }
@@ -1182,14 +1182,14 @@ extension GatewayV1.ResolveCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
     self.resolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.resolution.rawValue))
-    self.storeCreditExpiresAt = c.pointee.store_credit_expires_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.storeCreditExpiresAt = try c.pointee.store_credit_expires_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -1270,15 +1270,15 @@ extension GatewayV1.SubmitFeedbackRequest: CProtoMessage {
     c.pointee.case_id = try arena.string(self.caseID, field: "case_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.rating = c.pointee.rating
-    self.text = ProtoCodec.string(c.pointee.text)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.text = try ProtoCodec.string(c.pointee.text, field: "text")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
   }
 }
 
@@ -1347,9 +1347,9 @@ extension GatewayV1.WatchCaseRequest: CProtoMessage {
     c.pointee.status_changes_only = self.statusChangesOnly ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.afterSequence = c.pointee.after_sequence
     self.statusChangesOnly = c.pointee.status_changes_only != 0
   }
@@ -1412,10 +1412,10 @@ extension GatewayV1.GetDashboardRequest: CProtoMessage {
     c.pointee.trend_granularity = .init(rawValue: .init(truncatingIfNeeded: self.trendGranularity.rawValue))
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.range = c.pointee.range.map { ReportingV1.TimeRange(cRead: $0) }
-    self.market = ProtoCodec.string(c.pointee.market)
+    self.range = try c.pointee.range.map { try ReportingV1.TimeRange(cRead: $0) }
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
     self.trendGranularity = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.trend_granularity.rawValue))
   }
 }

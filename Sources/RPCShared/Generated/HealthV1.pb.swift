@@ -35,9 +35,9 @@ extension HealthV1.HealthCheckRequest: CProtoMessage {
     c.pointee.service = try arena.string(self.service, field: "service")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.service = ProtoCodec.string(c.pointee.service)
+    self.service = try ProtoCodec.string(c.pointee.service, field: "service")
   }
 }
 
@@ -88,7 +88,7 @@ extension HealthV1.HealthCheckResponse: CProtoMessage {
     c.pointee.status = .init(rawValue: .init(truncatingIfNeeded: self.status.rawValue))
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.status = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
   }

@@ -306,15 +306,15 @@ extension LogisticsV1.ServiceLevel: CProtoMessage {
     c.pointee.max_weight_grams = self.maxWeightGrams
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.code = ProtoCodec.string(c.pointee.code)
-    self.name = ProtoCodec.string(c.pointee.name)
+    self.code = try ProtoCodec.string(c.pointee.code, field: "code")
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
     self.method = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
-    self.originRegions = ProtoCodec.strings(c.pointee.origin_regions, c.pointee.n_origin_regions)
-    self.destinationRegions = ProtoCodec.strings(c.pointee.destination_regions, c.pointee.n_destination_regions)
-    self.baseCost = c.pointee.base_cost.map { CommonV1.Money(cRead: $0) }
-    self.costPerKg = c.pointee.cost_per_kg.map { CommonV1.Money(cRead: $0) }
+    self.originRegions = try ProtoCodec.strings(c.pointee.origin_regions, c.pointee.n_origin_regions, field: "origin_regions")
+    self.destinationRegions = try ProtoCodec.strings(c.pointee.destination_regions, c.pointee.n_destination_regions, field: "destination_regions")
+    self.baseCost = try c.pointee.base_cost.map { try CommonV1.Money(cRead: $0) }
+    self.costPerKg = try c.pointee.cost_per_kg.map { try CommonV1.Money(cRead: $0) }
     self.transitDaysMin = c.pointee.transit_days_min
     self.transitDaysMax = c.pointee.transit_days_max
     self.maxWeightGrams = c.pointee.max_weight_grams
@@ -397,11 +397,11 @@ extension LogisticsV1.Carrier: CProtoMessage {
     c.pointee.active = self.active ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.name = ProtoCodec.string(c.pointee.name)
-    self.serviceLevels = ProtoCodec.messages(c.pointee.service_levels, c.pointee.n_service_levels)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
+    self.serviceLevels = try ProtoCodec.messages(c.pointee.service_levels, c.pointee.n_service_levels)
     self.active = c.pointee.active != 0
   }
 }
@@ -468,10 +468,10 @@ extension LogisticsV1.ListCarriersRequest: CProtoMessage {
     c.pointee.include_inactive = self.includeInactive ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.region = ProtoCodec.string(c.pointee.region)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.region = try ProtoCodec.string(c.pointee.region, field: "region")
     self.method = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
     self.includeInactive = c.pointee.include_inactive != 0
   }
@@ -534,10 +534,10 @@ extension LogisticsV1.ListCarriersResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.carriers = ProtoCodec.messages(c.pointee.carriers, c.pointee.n_carriers)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.carriers = try ProtoCodec.messages(c.pointee.carriers, c.pointee.n_carriers)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -606,12 +606,12 @@ extension LogisticsV1.RecommendMethodRequest: CProtoMessage {
     c.pointee.allowed_methods = arena.enums(self.allowedMethods)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.originRegion = ProtoCodec.string(c.pointee.origin_region)
-    self.destinationRegion = ProtoCodec.string(c.pointee.destination_region)
+    self.originRegion = try ProtoCodec.string(c.pointee.origin_region, field: "origin_region")
+    self.destinationRegion = try ProtoCodec.string(c.pointee.destination_region, field: "destination_region")
     self.weightGrams = c.pointee.weight_grams
-    self.currency = ProtoCodec.string(c.pointee.currency)
+    self.currency = try ProtoCodec.string(c.pointee.currency, field: "currency")
     self.preference = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.preference.rawValue))
     self.allowedMethods = ProtoCodec.enums(c.pointee.allowed_methods, c.pointee.n_allowed_methods)
   }
@@ -696,16 +696,16 @@ extension LogisticsV1.ShippingQuote: CProtoMessage {
     c.pointee.explanation = try arena.string(self.explanation, field: "explanation")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.carrierID = ProtoCodec.string(c.pointee.carrier_id)
-    self.carrierName = ProtoCodec.string(c.pointee.carrier_name)
-    self.serviceCode = ProtoCodec.string(c.pointee.service_code)
+    self.carrierID = try ProtoCodec.string(c.pointee.carrier_id, field: "carrier_id")
+    self.carrierName = try ProtoCodec.string(c.pointee.carrier_name, field: "carrier_name")
+    self.serviceCode = try ProtoCodec.string(c.pointee.service_code, field: "service_code")
     self.method = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
-    self.cost = c.pointee.cost.map { CommonV1.Money(cRead: $0) }
+    self.cost = try c.pointee.cost.map { try CommonV1.Money(cRead: $0) }
     self.transitDays = c.pointee.transit_days
     self.score = c.pointee.score
-    self.explanation = ProtoCodec.string(c.pointee.explanation)
+    self.explanation = try ProtoCodec.string(c.pointee.explanation, field: "explanation")
   }
 }
 
@@ -777,11 +777,11 @@ extension LogisticsV1.ExcludedOption: CProtoMessage {
     c.pointee.reason = try arena.string(self.reason, field: "reason")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.carrierID = ProtoCodec.string(c.pointee.carrier_id)
-    self.serviceCode = ProtoCodec.string(c.pointee.service_code)
-    self.reason = ProtoCodec.string(c.pointee.reason)
+    self.carrierID = try ProtoCodec.string(c.pointee.carrier_id, field: "carrier_id")
+    self.serviceCode = try ProtoCodec.string(c.pointee.service_code, field: "service_code")
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
   }
 }
 
@@ -847,12 +847,12 @@ extension LogisticsV1.RecommendMethodResponse: CProtoMessage {
     c.pointee.explanation = try arena.string(self.explanation, field: "explanation")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.chosen = c.pointee.chosen.map { LogisticsV1.ShippingQuote(cRead: $0) }
-    self.alternatives = ProtoCodec.messages(c.pointee.alternatives, c.pointee.n_alternatives)
-    self.excluded = ProtoCodec.messages(c.pointee.excluded, c.pointee.n_excluded)
-    self.explanation = ProtoCodec.string(c.pointee.explanation)
+    self.chosen = try c.pointee.chosen.map { try LogisticsV1.ShippingQuote(cRead: $0) }
+    self.alternatives = try ProtoCodec.messages(c.pointee.alternatives, c.pointee.n_alternatives)
+    self.excluded = try ProtoCodec.messages(c.pointee.excluded, c.pointee.n_excluded)
+    self.explanation = try ProtoCodec.string(c.pointee.explanation, field: "explanation")
   }
 }
 
@@ -925,14 +925,14 @@ extension LogisticsV1.TrackingEvent: CProtoMessage {
     if let m = self.recordedAt { c.pointee.recorded_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.carrierEventID = ProtoCodec.string(c.pointee.carrier_event_id)
+    self.carrierEventID = try ProtoCodec.string(c.pointee.carrier_event_id, field: "carrier_event_id")
     self.status = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
-    self.location = ProtoCodec.string(c.pointee.location)
-    self.occurredAt = c.pointee.occurred_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.detail = ProtoCodec.string(c.pointee.detail)
-    self.recordedAt = c.pointee.recorded_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.location = try ProtoCodec.string(c.pointee.location, field: "location")
+    self.occurredAt = try c.pointee.occurred_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.detail = try ProtoCodec.string(c.pointee.detail, field: "detail")
+    self.recordedAt = try c.pointee.recorded_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1000,11 +1000,11 @@ extension LogisticsV1.ShipmentItem: CProtoMessage {
     c.pointee.order_line_id = try arena.string(self.orderLineID, field: "order_line_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.sku = ProtoCodec.string(c.pointee.sku)
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
     self.quantity = c.pointee.quantity
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
   }
 }
 
@@ -1121,29 +1121,29 @@ extension LogisticsV1.Shipment: CProtoMessage {
     if let m = self.updatedAt { c.pointee.updated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
     self.status = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
-    self.carrierID = ProtoCodec.string(c.pointee.carrier_id)
-    self.serviceCode = ProtoCodec.string(c.pointee.service_code)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
+    self.carrierID = try ProtoCodec.string(c.pointee.carrier_id, field: "carrier_id")
+    self.serviceCode = try ProtoCodec.string(c.pointee.service_code, field: "service_code")
     self.method = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
-    self.trackingNumber = ProtoCodec.string(c.pointee.tracking_number)
-    self.labelURL = ProtoCodec.string(c.pointee.label_url)
-    self.origin = c.pointee.origin.map { CommonV1.Address(cRead: $0) }
-    self.destination = c.pointee.destination.map { CommonV1.Address(cRead: $0) }
+    self.trackingNumber = try ProtoCodec.string(c.pointee.tracking_number, field: "tracking_number")
+    self.labelURL = try ProtoCodec.string(c.pointee.label_url, field: "label_url")
+    self.origin = try c.pointee.origin.map { try CommonV1.Address(cRead: $0) }
+    self.destination = try c.pointee.destination.map { try CommonV1.Address(cRead: $0) }
     self.weightGrams = c.pointee.weight_grams
-    self.cost = c.pointee.cost.map { CommonV1.Money(cRead: $0) }
-    self.items = ProtoCodec.messages(c.pointee.items, c.pointee.n_items)
-    self.events = ProtoCodec.messages(c.pointee.events, c.pointee.n_events)
-    self.estimatedDeliveryAt = c.pointee.estimated_delivery_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.deliveredAt = c.pointee.delivered_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.cost = try c.pointee.cost.map { try CommonV1.Money(cRead: $0) }
+    self.items = try ProtoCodec.messages(c.pointee.items, c.pointee.n_items)
+    self.events = try ProtoCodec.messages(c.pointee.events, c.pointee.n_events)
+    self.estimatedDeliveryAt = try c.pointee.estimated_delivery_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.deliveredAt = try c.pointee.delivered_at.map { try CommonV1.Timestamp(cRead: $0) }
     self.version = c.pointee.version
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1264,18 +1264,18 @@ extension LogisticsV1.CreateShipmentRequest: CProtoMessage {
     c.pointee.items = try arena.messages(self.items)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
-    self.carrierID = ProtoCodec.string(c.pointee.carrier_id)
-    self.serviceCode = ProtoCodec.string(c.pointee.service_code)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
+    self.carrierID = try ProtoCodec.string(c.pointee.carrier_id, field: "carrier_id")
+    self.serviceCode = try ProtoCodec.string(c.pointee.service_code, field: "service_code")
     self.method = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
-    self.origin = c.pointee.origin.map { CommonV1.Address(cRead: $0) }
-    self.destination = c.pointee.destination.map { CommonV1.Address(cRead: $0) }
+    self.origin = try c.pointee.origin.map { try CommonV1.Address(cRead: $0) }
+    self.destination = try c.pointee.destination.map { try CommonV1.Address(cRead: $0) }
     self.weightGrams = c.pointee.weight_grams
-    self.items = ProtoCodec.messages(c.pointee.items, c.pointee.n_items)
+    self.items = try ProtoCodec.messages(c.pointee.items, c.pointee.n_items)
   }
 }
 
@@ -1344,9 +1344,9 @@ extension LogisticsV1.GetShipmentRequest: CProtoMessage {
     c.pointee.shipment_id = try arena.string(self.shipmentID, field: "shipment_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.shipmentID = ProtoCodec.string(c.pointee.shipment_id)
+    self.shipmentID = try ProtoCodec.string(c.pointee.shipment_id, field: "shipment_id")
   }
 }
 
@@ -1410,11 +1410,11 @@ extension LogisticsV1.ListShipmentsRequest: CProtoMessage {
     c.pointee.statuses = arena.enums(self.statuses)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
     self.statuses = ProtoCodec.enums(c.pointee.statuses, c.pointee.n_statuses)
   }
@@ -1479,10 +1479,10 @@ extension LogisticsV1.ListShipmentsResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.shipments = ProtoCodec.messages(c.pointee.shipments, c.pointee.n_shipments)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.shipments = try ProtoCodec.messages(c.pointee.shipments, c.pointee.n_shipments)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -1543,11 +1543,11 @@ extension LogisticsV1.RecordTrackingEventRequest: CProtoMessage {
     if let m = self.event { c.pointee.event = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.shipmentID = ProtoCodec.string(c.pointee.shipment_id)
+    self.shipmentID = try ProtoCodec.string(c.pointee.shipment_id, field: "shipment_id")
     self.expectedVersion = c.pointee.expected_version
-    self.event = c.pointee.event.map { LogisticsV1.TrackingEvent(cRead: $0) }
+    self.event = try c.pointee.event.map { try LogisticsV1.TrackingEvent(cRead: $0) }
   }
 }
 
@@ -1609,11 +1609,11 @@ extension LogisticsV1.CancelShipmentRequest: CProtoMessage {
     c.pointee.reason = try arena.string(self.reason, field: "reason")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.shipmentID = ProtoCodec.string(c.pointee.shipment_id)
+    self.shipmentID = try ProtoCodec.string(c.pointee.shipment_id, field: "shipment_id")
     self.expectedVersion = c.pointee.expected_version
-    self.reason = ProtoCodec.string(c.pointee.reason)
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
   }
 }
 
@@ -1676,7 +1676,7 @@ extension LogisticsV1.SimulatorConfig: CProtoMessage {
     c.pointee.seed = self.seed
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.tickMillis = c.pointee.tick_millis
     self.exceptionRateBp = c.pointee.exception_rate_bp
@@ -1735,9 +1735,9 @@ extension LogisticsV1.ConfigureSimulatorRequest: CProtoMessage {
     if let m = self.config { c.pointee.config = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.config = c.pointee.config.map { LogisticsV1.SimulatorConfig(cRead: $0) }
+    self.config = try c.pointee.config.map { try LogisticsV1.SimulatorConfig(cRead: $0) }
   }
 }
 
@@ -1799,12 +1799,12 @@ extension LogisticsV1.AdvanceSimulationRequest: CProtoMessage {
     if let m = self.now { c.pointee.now = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.shipmentID = ProtoCodec.string(c.pointee.shipment_id)
+    self.shipmentID = try ProtoCodec.string(c.pointee.shipment_id, field: "shipment_id")
     self.steps = c.pointee.steps
     self.untilStatus = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.until_status.rawValue))
-    self.now = c.pointee.now.map { CommonV1.Timestamp(cRead: $0) }
+    self.now = try c.pointee.now.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1865,9 +1865,9 @@ extension LogisticsV1.AdvanceSimulationResponse: CProtoMessage {
     c.pointee.events_emitted = self.eventsEmitted
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.shipments = ProtoCodec.messages(c.pointee.shipments, c.pointee.n_shipments)
+    self.shipments = try ProtoCodec.messages(c.pointee.shipments, c.pointee.n_shipments)
     self.eventsEmitted = c.pointee.events_emitted
   }
 }

@@ -982,17 +982,17 @@ extension OrderV1.OrderLine: CProtoMessage {
     c.pointee.open_case_quantity = self.openCaseQuantity
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.categoryID = ProtoCodec.string(c.pointee.category_id)
-    self.title = ProtoCodec.string(c.pointee.title)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.categoryID = try ProtoCodec.string(c.pointee.category_id, field: "category_id")
+    self.title = try ProtoCodec.string(c.pointee.title, field: "title")
     self.quantity = c.pointee.quantity
-    self.unitPrice = c.pointee.unit_price.map { CommonV1.Money(cRead: $0) }
-    self.lineDiscount = c.pointee.line_discount.map { CommonV1.Money(cRead: $0) }
-    self.tax = c.pointee.tax.map { CommonV1.Money(cRead: $0) }
+    self.unitPrice = try c.pointee.unit_price.map { try CommonV1.Money(cRead: $0) }
+    self.lineDiscount = try c.pointee.line_discount.map { try CommonV1.Money(cRead: $0) }
+    self.tax = try c.pointee.tax.map { try CommonV1.Money(cRead: $0) }
     self.returnedQuantity = c.pointee.returned_quantity
     self.openCaseQuantity = c.pointee.open_case_quantity
   }
@@ -1084,15 +1084,15 @@ extension OrderV1.Payment: CProtoMessage {
     c.pointee.case_id = try arena.string(self.caseID, field: "case_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
     self.method = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
-    self.providerReference = ProtoCodec.string(c.pointee.provider_reference)
-    self.captured = c.pointee.captured.map { CommonV1.Money(cRead: $0) }
-    self.refunded = c.pointee.refunded.map { CommonV1.Money(cRead: $0) }
-    self.capturedAt = c.pointee.captured_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.providerReference = try ProtoCodec.string(c.pointee.provider_reference, field: "provider_reference")
+    self.captured = try c.pointee.captured.map { try CommonV1.Money(cRead: $0) }
+    self.refunded = try c.pointee.refunded.map { try CommonV1.Money(cRead: $0) }
+    self.capturedAt = try c.pointee.captured_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
   }
 }
 
@@ -1159,9 +1159,9 @@ extension OrderV1.FulfilmentLine: CProtoMessage {
     c.pointee.quantity = self.quantity
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
     self.quantity = c.pointee.quantity
   }
 }
@@ -1232,14 +1232,14 @@ extension OrderV1.Fulfilment: CProtoMessage {
     if let m = self.deliveredAt { c.pointee.delivered_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
-    self.shipmentID = ProtoCodec.string(c.pointee.shipment_id)
-    self.shippedAt = c.pointee.shipped_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.deliveredAt = c.pointee.delivered_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
+    self.shipmentID = try ProtoCodec.string(c.pointee.shipment_id, field: "shipment_id")
+    self.shippedAt = try c.pointee.shipped_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.deliveredAt = try c.pointee.delivered_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1349,23 +1349,23 @@ extension OrderV1.Order: CProtoMessage {
     if let m = self.updatedAt { c.pointee.updated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.currency = ProtoCodec.string(c.pointee.currency)
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.orderDiscount = c.pointee.order_discount.map { CommonV1.Money(cRead: $0) }
-    self.shippingCost = c.pointee.shipping_cost.map { CommonV1.Money(cRead: $0) }
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.currency = try ProtoCodec.string(c.pointee.currency, field: "currency")
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.orderDiscount = try c.pointee.order_discount.map { try CommonV1.Money(cRead: $0) }
+    self.shippingCost = try c.pointee.shipping_cost.map { try CommonV1.Money(cRead: $0) }
     self.pricesIncludeTax = c.pointee.prices_include_tax != 0
-    self.payments = ProtoCodec.messages(c.pointee.payments, c.pointee.n_payments)
-    self.fulfilments = ProtoCodec.messages(c.pointee.fulfilments, c.pointee.n_fulfilments)
-    self.shippingAddress = c.pointee.shipping_address.map { CommonV1.Address(cRead: $0) }
-    self.placedAt = c.pointee.placed_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.payments = try ProtoCodec.messages(c.pointee.payments, c.pointee.n_payments)
+    self.fulfilments = try ProtoCodec.messages(c.pointee.fulfilments, c.pointee.n_fulfilments)
+    self.shippingAddress = try c.pointee.shipping_address.map { try CommonV1.Address(cRead: $0) }
+    self.placedAt = try c.pointee.placed_at.map { try CommonV1.Timestamp(cRead: $0) }
     self.version = c.pointee.version
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1446,9 +1446,9 @@ extension OrderV1.CreateOrderRequest: CProtoMessage {
     if let m = self.order { c.pointee.order = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.order = c.pointee.order.map { OrderV1.Order(cRead: $0) }
+    self.order = try c.pointee.order.map { try OrderV1.Order(cRead: $0) }
   }
 }
 
@@ -1499,9 +1499,9 @@ extension OrderV1.GetOrderRequest: CProtoMessage {
     c.pointee.order_id = try arena.string(self.orderID, field: "order_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
   }
 }
 
@@ -1561,12 +1561,12 @@ extension OrderV1.ListOrdersRequest: CProtoMessage {
     if let m = self.placedBefore { c.pointee.placed_before = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.placedAfter = c.pointee.placed_after.map { CommonV1.Timestamp(cRead: $0) }
-    self.placedBefore = c.pointee.placed_before.map { CommonV1.Timestamp(cRead: $0) }
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.placedAfter = try c.pointee.placed_after.map { try CommonV1.Timestamp(cRead: $0) }
+    self.placedBefore = try c.pointee.placed_before.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1627,10 +1627,10 @@ extension OrderV1.ListOrdersResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orders = ProtoCodec.messages(c.pointee.orders, c.pointee.n_orders)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.orders = try ProtoCodec.messages(c.pointee.orders, c.pointee.n_orders)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -1690,11 +1690,11 @@ extension OrderV1.RecordFulfilmentRequest: CProtoMessage {
     if let m = self.fulfilment { c.pointee.fulfilment = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
     self.expectedVersion = c.pointee.expected_version
-    self.fulfilment = c.pointee.fulfilment.map { OrderV1.Fulfilment(cRead: $0) }
+    self.fulfilment = try c.pointee.fulfilment.map { try OrderV1.Fulfilment(cRead: $0) }
   }
 }
 
@@ -1756,11 +1756,11 @@ extension OrderV1.RecordPaymentRequest: CProtoMessage {
     if let m = self.payment { c.pointee.payment = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
     self.expectedVersion = c.pointee.expected_version
-    self.payment = c.pointee.payment.map { OrderV1.Payment(cRead: $0) }
+    self.payment = try c.pointee.payment.map { try OrderV1.Payment(cRead: $0) }
   }
 }
 
@@ -1825,12 +1825,12 @@ extension OrderV1.MarkDeliveredRequest: CProtoMessage {
     if let m = self.deliveredAt { c.pointee.delivered_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
     self.expectedVersion = c.pointee.expected_version
-    self.fulfilmentID = ProtoCodec.string(c.pointee.fulfilment_id)
-    self.deliveredAt = c.pointee.delivered_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.fulfilmentID = try ProtoCodec.string(c.pointee.fulfilment_id, field: "fulfilment_id")
+    self.deliveredAt = try c.pointee.delivered_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1901,7 +1901,7 @@ extension OrderV1.QuantityLedger: CProtoMessage {
     c.pointee.rejected = self.rejected
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.requested = c.pointee.requested
     self.approved = c.pointee.approved
@@ -1989,16 +1989,16 @@ extension OrderV1.LineInspection: CProtoMessage {
     c.pointee.serial_number = try arena.string(self.serialNumber, field: "serial_number")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseLineID = ProtoCodec.string(c.pointee.case_line_id)
+    self.caseLineID = try ProtoCodec.string(c.pointee.case_line_id, field: "case_line_id")
     self.acceptedQuantity = c.pointee.accepted_quantity
     self.rejectedQuantity = c.pointee.rejected_quantity
     self.disposition = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.disposition.rawValue))
     self.rejectedDisposition = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.rejected_disposition.rawValue))
     self.findings = ProtoCodec.enums(c.pointee.findings, c.pointee.n_findings)
-    self.notes = ProtoCodec.string(c.pointee.notes)
-    self.serialNumber = ProtoCodec.string(c.pointee.serial_number)
+    self.notes = try ProtoCodec.string(c.pointee.notes, field: "notes")
+    self.serialNumber = try ProtoCodec.string(c.pointee.serial_number, field: "serial_number")
   }
 }
 
@@ -2101,21 +2101,21 @@ extension OrderV1.CaseLine: CProtoMessage {
     c.pointee.evidence_urls = try arena.strings(self.evidenceURLs, field: "evidence_urls")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.categoryID = ProtoCodec.string(c.pointee.category_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.categoryID = try ProtoCodec.string(c.pointee.category_id, field: "category_id")
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-    self.reasonText = ProtoCodec.string(c.pointee.reason_text)
+    self.reasonText = try ProtoCodec.string(c.pointee.reason_text, field: "reason_text")
     self.requestedResolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.requested_resolution.rawValue))
-    self.quantities = c.pointee.quantities.map { OrderV1.QuantityLedger(cRead: $0) }
-    self.exchangeSKU = ProtoCodec.string(c.pointee.exchange_sku)
-    self.exchangeUnitPrice = c.pointee.exchange_unit_price.map { CommonV1.Money(cRead: $0) }
-    self.inspection = c.pointee.inspection.map { OrderV1.LineInspection(cRead: $0) }
-    self.evidenceURLs = ProtoCodec.strings(c.pointee.evidence_urls, c.pointee.n_evidence_urls)
+    self.quantities = try c.pointee.quantities.map { try OrderV1.QuantityLedger(cRead: $0) }
+    self.exchangeSKU = try ProtoCodec.string(c.pointee.exchange_sku, field: "exchange_sku")
+    self.exchangeUnitPrice = try c.pointee.exchange_unit_price.map { try CommonV1.Money(cRead: $0) }
+    self.inspection = try c.pointee.inspection.map { try OrderV1.LineInspection(cRead: $0) }
+    self.evidenceURLs = try ProtoCodec.strings(c.pointee.evidence_urls, c.pointee.n_evidence_urls, field: "evidence_urls")
   }
 }
 
@@ -2198,11 +2198,11 @@ extension OrderV1.FeeTerms: CProtoMessage {
     if let m = self.returnShippingFee { c.pointee.return_shipping_fee = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.policyID = ProtoCodec.string(c.pointee.policy_id)
+    self.policyID = try ProtoCodec.string(c.pointee.policy_id, field: "policy_id")
     self.restockingFeeBp = c.pointee.restocking_fee_bp
-    self.returnShippingFee = c.pointee.return_shipping_fee.map { CommonV1.Money(cRead: $0) }
+    self.returnShippingFee = try c.pointee.return_shipping_fee.map { try CommonV1.Money(cRead: $0) }
   }
 }
 
@@ -2327,31 +2327,31 @@ extension OrderV1.Case: CProtoMessage {
     if let m = self.closedAt { c.pointee.closed_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
     self.status = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.currency = ProtoCodec.string(c.pointee.currency)
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.currency = try ProtoCodec.string(c.pointee.currency, field: "currency")
     self.merchantAtFault = c.pointee.merchant_at_fault != 0
     self.instantRefund = c.pointee.instant_refund != 0
-    self.feeTerms = c.pointee.fee_terms.map { OrderV1.FeeTerms(cRead: $0) }
-    self.authorisationExpiresAt = c.pointee.authorisation_expires_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.returnShipmentID = ProtoCodec.string(c.pointee.return_shipment_id)
-    self.replacementShipmentID = ProtoCodec.string(c.pointee.replacement_shipment_id)
-    self.replacementReservationID = ProtoCodec.string(c.pointee.replacement_reservation_id)
+    self.feeTerms = try c.pointee.fee_terms.map { try OrderV1.FeeTerms(cRead: $0) }
+    self.authorisationExpiresAt = try c.pointee.authorisation_expires_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.returnShipmentID = try ProtoCodec.string(c.pointee.return_shipment_id, field: "return_shipment_id")
+    self.replacementShipmentID = try ProtoCodec.string(c.pointee.replacement_shipment_id, field: "replacement_shipment_id")
+    self.replacementReservationID = try ProtoCodec.string(c.pointee.replacement_reservation_id, field: "replacement_reservation_id")
     self.resolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.resolution.rawValue))
-    self.settlement = c.pointee.settlement.map { OrderV1.Settlement(cRead: $0) }
-    self.statusReason = ProtoCodec.string(c.pointee.status_reason)
+    self.settlement = try c.pointee.settlement.map { try OrderV1.Settlement(cRead: $0) }
+    self.statusReason = try ProtoCodec.string(c.pointee.status_reason, field: "status_reason")
     self.version = c.pointee.version
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.resolvedAt = c.pointee.resolved_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.closedAt = c.pointee.closed_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.resolvedAt = try c.pointee.resolved_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.closedAt = try c.pointee.closed_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -2450,9 +2450,9 @@ extension OrderV1.LineQuantity: CProtoMessage {
     c.pointee.quantity = self.quantity
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseLineID = ProtoCodec.string(c.pointee.case_line_id)
+    self.caseLineID = try ProtoCodec.string(c.pointee.case_line_id, field: "case_line_id")
     self.quantity = c.pointee.quantity
   }
 }
@@ -2529,16 +2529,16 @@ extension OrderV1.OpenCaseLine: CProtoMessage {
     c.pointee.evidence_urls = try arena.strings(self.evidenceURLs, field: "evidence_urls")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
     self.quantity = c.pointee.quantity
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-    self.reasonText = ProtoCodec.string(c.pointee.reason_text)
+    self.reasonText = try ProtoCodec.string(c.pointee.reason_text, field: "reason_text")
     self.requestedResolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.requested_resolution.rawValue))
-    self.exchangeSKU = ProtoCodec.string(c.pointee.exchange_sku)
-    self.exchangeUnitPrice = c.pointee.exchange_unit_price.map { CommonV1.Money(cRead: $0) }
-    self.evidenceURLs = ProtoCodec.strings(c.pointee.evidence_urls, c.pointee.n_evidence_urls)
+    self.exchangeSKU = try ProtoCodec.string(c.pointee.exchange_sku, field: "exchange_sku")
+    self.exchangeUnitPrice = try c.pointee.exchange_unit_price.map { try CommonV1.Money(cRead: $0) }
+    self.evidenceURLs = try ProtoCodec.strings(c.pointee.evidence_urls, c.pointee.n_evidence_urls, field: "evidence_urls")
   }
 }
 
@@ -2625,15 +2625,15 @@ extension OrderV1.OpenCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.feeTerms = c.pointee.fee_terms.map { OrderV1.FeeTerms(cRead: $0) }
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.feeTerms = try c.pointee.fee_terms.map { try OrderV1.FeeTerms(cRead: $0) }
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -2696,9 +2696,9 @@ extension OrderV1.GetCaseRequest: CProtoMessage {
     c.pointee.case_id = try arena.string(self.caseID, field: "case_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
   }
 }
 
@@ -2769,15 +2769,15 @@ extension OrderV1.ListCasesRequest: CProtoMessage {
     if let m = self.createdBefore { c.pointee.created_before = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.customerID = ProtoCodec.string(c.pointee.customer_id)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.customerID = try ProtoCodec.string(c.pointee.customer_id, field: "customer_id")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
     self.statuses = ProtoCodec.enums(c.pointee.statuses, c.pointee.n_statuses)
     self.kinds = ProtoCodec.enums(c.pointee.kinds, c.pointee.n_kinds)
-    self.createdAfter = c.pointee.created_after.map { CommonV1.Timestamp(cRead: $0) }
-    self.createdBefore = c.pointee.created_before.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAfter = try c.pointee.created_after.map { try CommonV1.Timestamp(cRead: $0) }
+    self.createdBefore = try c.pointee.created_before.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -2844,10 +2844,10 @@ extension OrderV1.ListCasesResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.cases = ProtoCodec.messages(c.pointee.cases, c.pointee.n_cases)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.cases = try ProtoCodec.messages(c.pointee.cases, c.pointee.n_cases)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -2930,18 +2930,18 @@ extension OrderV1.ApproveCaseRequest: CProtoMessage {
     c.pointee.replacement_reservation_id = try arena.string(self.replacementReservationID, field: "replacement_reservation_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.merchantAtFault = c.pointee.merchant_at_fault.map { CommonV1.BoolValue(cRead: $0) }
-    self.authorisationExpiresAt = c.pointee.authorisation_expires_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.feeTerms = c.pointee.fee_terms.map { OrderV1.FeeTerms(cRead: $0) }
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.merchantAtFault = try c.pointee.merchant_at_fault.map { try CommonV1.BoolValue(cRead: $0) }
+    self.authorisationExpiresAt = try c.pointee.authorisation_expires_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.feeTerms = try c.pointee.fee_terms.map { try OrderV1.FeeTerms(cRead: $0) }
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
     self.instantRefund = c.pointee.instant_refund != 0
-    self.replacementReservationID = ProtoCodec.string(c.pointee.replacement_reservation_id)
+    self.replacementReservationID = try ProtoCodec.string(c.pointee.replacement_reservation_id, field: "replacement_reservation_id")
   }
 }
 
@@ -3023,13 +3023,13 @@ extension OrderV1.RejectCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-    self.message = ProtoCodec.string(c.pointee.message)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.message = try ProtoCodec.string(c.pointee.message, field: "message")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3098,12 +3098,12 @@ extension OrderV1.CancelCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.reason = ProtoCodec.string(c.pointee.reason)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3173,13 +3173,13 @@ extension OrderV1.AttachShipmentRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
     self.role = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.role.rawValue))
-    self.shipmentID = ProtoCodec.string(c.pointee.shipment_id)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.shipmentID = try ProtoCodec.string(c.pointee.shipment_id, field: "shipment_id")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3251,13 +3251,13 @@ extension OrderV1.MarkShippedRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.shipmentID = ProtoCodec.string(c.pointee.shipment_id)
-    self.shippedAt = c.pointee.shipped_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.shipmentID = try ProtoCodec.string(c.pointee.shipment_id, field: "shipment_id")
+    self.shippedAt = try c.pointee.shipped_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3337,15 +3337,15 @@ extension OrderV1.RecordReceiptRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
-    self.receivedAt = c.pointee.received_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
+    self.receivedAt = try c.pointee.received_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3419,12 +3419,12 @@ extension OrderV1.InspectCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3488,11 +3488,11 @@ extension OrderV1.QuoteSettlementRequest: CProtoMessage {
     if let m = self.storeCreditExpiresAt { c.pointee.store_credit_expires_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.resolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.resolution.rawValue))
-    self.storeCreditExpiresAt = c.pointee.store_credit_expires_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.storeCreditExpiresAt = try c.pointee.store_credit_expires_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -3569,15 +3569,15 @@ extension OrderV1.ResolveCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
     self.resolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.resolution.rawValue))
-    self.storeCreditExpiresAt = c.pointee.store_credit_expires_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.replacementShipmentID = ProtoCodec.string(c.pointee.replacement_shipment_id)
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.storeCreditExpiresAt = try c.pointee.store_credit_expires_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.replacementShipmentID = try ProtoCodec.string(c.pointee.replacement_shipment_id, field: "replacement_shipment_id")
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3651,12 +3651,12 @@ extension OrderV1.CloseCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.note = ProtoCodec.string(c.pointee.note)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.note = try ProtoCodec.string(c.pointee.note, field: "note")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3723,12 +3723,12 @@ extension OrderV1.ReopenCaseRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.expectedVersion = c.pointee.expected_version
-    self.reason = ProtoCodec.string(c.pointee.reason)
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -3793,10 +3793,10 @@ extension OrderV1.ExpireOverdueRequest: CProtoMessage {
     c.pointee.limit = self.limit
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.asOf = c.pointee.as_of.map { CommonV1.Timestamp(cRead: $0) }
-    self.caseIDs = ProtoCodec.strings(c.pointee.case_ids, c.pointee.n_case_ids)
+    self.asOf = try c.pointee.as_of.map { try CommonV1.Timestamp(cRead: $0) }
+    self.caseIDs = try ProtoCodec.strings(c.pointee.case_ids, c.pointee.n_case_ids, field: "case_ids")
     self.limit = c.pointee.limit
   }
 }
@@ -3853,9 +3853,9 @@ extension OrderV1.ExpireOverdueResponse: CProtoMessage {
     c.pointee.expired_case_ids = try arena.strings(self.expiredCaseIDs, field: "expired_case_ids")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.expiredCaseIDs = ProtoCodec.strings(c.pointee.expired_case_ids, c.pointee.n_expired_case_ids)
+    self.expiredCaseIDs = try ProtoCodec.strings(c.pointee.expired_case_ids, c.pointee.n_expired_case_ids, field: "expired_case_ids")
   }
 }
 
@@ -3937,19 +3937,19 @@ extension OrderV1.TimelineEntry: CProtoMessage {
     c.pointee.after = try arena.string(self.after, field: "after")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.sequence = c.pointee.sequence
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
     self.eventType = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.event_type.rawValue))
     self.fromStatus = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.from_status.rawValue))
     self.toStatus = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.to_status.rawValue))
-    self.message = ProtoCodec.string(c.pointee.message)
-    self.occurredAt = c.pointee.occurred_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.before = ProtoCodec.string(c.pointee.before)
-    self.after = ProtoCodec.string(c.pointee.after)
+    self.message = try ProtoCodec.string(c.pointee.message, field: "message")
+    self.occurredAt = try c.pointee.occurred_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.before = try ProtoCodec.string(c.pointee.before, field: "before")
+    self.after = try ProtoCodec.string(c.pointee.after, field: "after")
   }
 }
 
@@ -4023,10 +4023,10 @@ extension OrderV1.GetTimelineRequest: CProtoMessage {
     c.pointee.case_id = try arena.string(self.caseID, field: "case_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
   }
 }
 
@@ -4083,10 +4083,10 @@ extension OrderV1.GetTimelineResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.entries = ProtoCodec.messages(c.pointee.entries, c.pointee.n_entries)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.entries = try ProtoCodec.messages(c.pointee.entries, c.pointee.n_entries)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -4143,10 +4143,10 @@ extension OrderV1.CaseEvent: CProtoMessage {
     if let m = self.snapshot { c.pointee.snapshot = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.entry = c.pointee.entry.map { OrderV1.TimelineEntry(cRead: $0) }
-    self.snapshot = c.pointee.snapshot.map { OrderV1.Case(cRead: $0) }
+    self.entry = try c.pointee.entry.map { try OrderV1.TimelineEntry(cRead: $0) }
+    self.snapshot = try c.pointee.snapshot.map { try OrderV1.Case(cRead: $0) }
   }
 }
 
@@ -4207,9 +4207,9 @@ extension OrderV1.WatchCaseRequest: CProtoMessage {
     c.pointee.status_changes_only = self.statusChangesOnly ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
     self.afterSequence = c.pointee.after_sequence
     self.statusChangesOnly = c.pointee.status_changes_only != 0
   }
@@ -4271,10 +4271,10 @@ extension OrderV1.ExplainedMoney: CProtoMessage {
     c.pointee.explanation = try arena.string(self.explanation, field: "explanation")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.amount = c.pointee.amount.map { CommonV1.Money(cRead: $0) }
-    self.explanation = ProtoCodec.string(c.pointee.explanation)
+    self.amount = try c.pointee.amount.map { try CommonV1.Money(cRead: $0) }
+    self.explanation = try ProtoCodec.string(c.pointee.explanation, field: "explanation")
   }
 }
 
@@ -4358,19 +4358,19 @@ extension OrderV1.SettlementLine: CProtoMessage {
     if let m = self.lineTotal { c.pointee.line_total = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.caseLineID = ProtoCodec.string(c.pointee.case_line_id)
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
+    self.caseLineID = try ProtoCodec.string(c.pointee.case_line_id, field: "case_line_id")
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
     self.quantity = c.pointee.quantity
     self.quantityBasis = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.quantity_basis.rawValue))
-    self.itemValue = c.pointee.item_value.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.orderDiscountShare = c.pointee.order_discount_share.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.taxShare = c.pointee.tax_share.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.restockingFee = c.pointee.restocking_fee.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.replacementPrice = c.pointee.replacement_price.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.lineTotal = c.pointee.line_total.map { OrderV1.ExplainedMoney(cRead: $0) }
+    self.itemValue = try c.pointee.item_value.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.orderDiscountShare = try c.pointee.order_discount_share.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.taxShare = try c.pointee.tax_share.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.restockingFee = try c.pointee.restocking_fee.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.replacementPrice = try c.pointee.replacement_price.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.lineTotal = try c.pointee.line_total.map { try OrderV1.ExplainedMoney(cRead: $0) }
   }
 }
 
@@ -4457,14 +4457,14 @@ extension OrderV1.PaymentAllocation: CProtoMessage {
     c.pointee.explanation = try arena.string(self.explanation, field: "explanation")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.paymentID = ProtoCodec.string(c.pointee.payment_id)
+    self.paymentID = try ProtoCodec.string(c.pointee.payment_id, field: "payment_id")
     self.method = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.method.rawValue))
-    self.remainingRefundable = c.pointee.remaining_refundable.map { CommonV1.Money(cRead: $0) }
+    self.remainingRefundable = try c.pointee.remaining_refundable.map { try CommonV1.Money(cRead: $0) }
     self.destination = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.destination.rawValue))
-    self.amount = c.pointee.amount.map { CommonV1.Money(cRead: $0) }
-    self.explanation = ProtoCodec.string(c.pointee.explanation)
+    self.amount = try c.pointee.amount.map { try CommonV1.Money(cRead: $0) }
+    self.explanation = try ProtoCodec.string(c.pointee.explanation, field: "explanation")
   }
 }
 
@@ -4577,24 +4577,24 @@ extension OrderV1.Settlement: CProtoMessage {
     c.pointee.notes = try arena.strings(self.notes, field: "notes")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.currency = ProtoCodec.string(c.pointee.currency)
+    self.currency = try ProtoCodec.string(c.pointee.currency, field: "currency")
     self.resolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.resolution.rawValue))
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.itemsTotal = c.pointee.items_total.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.outboundShipping = c.pointee.outbound_shipping.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.returnShippingFee = c.pointee.return_shipping_fee.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.exchangeDifference = c.pointee.exchange_difference.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.customerPaid = c.pointee.customer_paid.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.totalRefundable = c.pointee.total_refundable.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.refundableCap = c.pointee.refundable_cap.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.refundTotal = c.pointee.refund_total.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.customerOwes = c.pointee.customer_owes.map { OrderV1.ExplainedMoney(cRead: $0) }
-    self.allocations = ProtoCodec.messages(c.pointee.allocations, c.pointee.n_allocations)
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.itemsTotal = try c.pointee.items_total.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.outboundShipping = try c.pointee.outbound_shipping.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.returnShippingFee = try c.pointee.return_shipping_fee.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.exchangeDifference = try c.pointee.exchange_difference.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.customerPaid = try c.pointee.customer_paid.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.totalRefundable = try c.pointee.total_refundable.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.refundableCap = try c.pointee.refundable_cap.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.refundTotal = try c.pointee.refund_total.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.customerOwes = try c.pointee.customer_owes.map { try OrderV1.ExplainedMoney(cRead: $0) }
+    self.allocations = try ProtoCodec.messages(c.pointee.allocations, c.pointee.n_allocations)
     self.isFinal = c.pointee.is_final != 0
-    self.computedAt = c.pointee.computed_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.notes = ProtoCodec.strings(c.pointee.notes, c.pointee.n_notes)
+    self.computedAt = try c.pointee.computed_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.notes = try ProtoCodec.strings(c.pointee.notes, c.pointee.n_notes, field: "notes")
   }
 }
 
@@ -4720,23 +4720,23 @@ extension OrderV1.Refund: CProtoMessage {
     if let m = self.updatedAt { c.pointee.updated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
-    self.paymentID = ProtoCodec.string(c.pointee.payment_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
+    self.paymentID = try ProtoCodec.string(c.pointee.payment_id, field: "payment_id")
     self.destination = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.destination.rawValue))
-    self.storeCreditExpiresAt = c.pointee.store_credit_expires_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.amount = c.pointee.amount.map { CommonV1.Money(cRead: $0) }
-    self.idempotencyKey = ProtoCodec.string(c.pointee.idempotency_key)
+    self.storeCreditExpiresAt = try c.pointee.store_credit_expires_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.amount = try c.pointee.amount.map { try CommonV1.Money(cRead: $0) }
+    self.idempotencyKey = try ProtoCodec.string(c.pointee.idempotency_key, field: "idempotency_key")
     self.status = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
     self.attempts = c.pointee.attempts
-    self.failureReason = ProtoCodec.string(c.pointee.failure_reason)
-    self.providerReference = ProtoCodec.string(c.pointee.provider_reference)
+    self.failureReason = try ProtoCodec.string(c.pointee.failure_reason, field: "failure_reason")
+    self.providerReference = try ProtoCodec.string(c.pointee.provider_reference, field: "provider_reference")
     self.version = c.pointee.version
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -4825,11 +4825,11 @@ extension OrderV1.ListRefundsRequest: CProtoMessage {
     c.pointee.statuses = arena.enums(self.statuses)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.caseID = ProtoCodec.string(c.pointee.case_id)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.caseID = try ProtoCodec.string(c.pointee.case_id, field: "case_id")
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
     self.statuses = ProtoCodec.enums(c.pointee.statuses, c.pointee.n_statuses)
   }
 }
@@ -4891,10 +4891,10 @@ extension OrderV1.ListRefundsResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.refunds = ProtoCodec.messages(c.pointee.refunds, c.pointee.n_refunds)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.refunds = try ProtoCodec.messages(c.pointee.refunds, c.pointee.n_refunds)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -4954,11 +4954,11 @@ extension OrderV1.RetryRefundRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.refundID = ProtoCodec.string(c.pointee.refund_id)
+    self.refundID = try ProtoCodec.string(c.pointee.refund_id, field: "refund_id")
     self.expectedVersion = c.pointee.expected_version
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -5027,13 +5027,13 @@ extension OrderV1.RecordRefundOutcomeRequest: CProtoMessage {
     c.pointee.failure_reason = try arena.string(self.failureReason, field: "failure_reason")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.refundID = ProtoCodec.string(c.pointee.refund_id)
+    self.refundID = try ProtoCodec.string(c.pointee.refund_id, field: "refund_id")
     self.expectedVersion = c.pointee.expected_version
     self.succeeded = c.pointee.succeeded != 0
-    self.providerReference = ProtoCodec.string(c.pointee.provider_reference)
-    self.failureReason = ProtoCodec.string(c.pointee.failure_reason)
+    self.providerReference = try ProtoCodec.string(c.pointee.provider_reference, field: "provider_reference")
+    self.failureReason = try ProtoCodec.string(c.pointee.failure_reason, field: "failure_reason")
   }
 }
 

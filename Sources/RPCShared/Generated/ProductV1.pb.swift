@@ -345,11 +345,11 @@ extension ProductV1.Category: CProtoMessage {
     c.pointee.version = self.version
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.parentID = ProtoCodec.string(c.pointee.parent_id)
-    self.name = ProtoCodec.string(c.pointee.name)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.parentID = try ProtoCodec.string(c.pointee.parent_id, field: "parent_id")
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
     self.version = c.pointee.version
   }
 }
@@ -430,14 +430,14 @@ extension ProductV1.Variant: CProtoMessage {
     c.pointee.active = self.active ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.title = ProtoCodec.string(c.pointee.title)
-    self.price = c.pointee.price.map { CommonV1.Money(cRead: $0) }
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.title = try ProtoCodec.string(c.pointee.title, field: "title")
+    self.price = try c.pointee.price.map { try CommonV1.Money(cRead: $0) }
     self.weightGrams = c.pointee.weight_grams
-    self.attributes = ProtoCodec.map(c.pointee.attributes, c.pointee.n_attributes) { e in (ProtoCodec.string(e.key), ProtoCodec.string(e.value)) }
+    self.attributes = try ProtoCodec.map(c.pointee.attributes, c.pointee.n_attributes) { e in (try ProtoCodec.string(e.key, field: "key"), try ProtoCodec.string(e.value, field: "value")) }
     self.active = c.pointee.active != 0
   }
 }
@@ -526,17 +526,17 @@ extension ProductV1.Product: CProtoMessage {
     if let m = self.updatedAt { c.pointee.updated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.title = ProtoCodec.string(c.pointee.title)
-    self.brand = ProtoCodec.string(c.pointee.brand)
-    self.categoryID = ProtoCodec.string(c.pointee.category_id)
-    self.supplierID = ProtoCodec.string(c.pointee.supplier_id)
-    self.variants = ProtoCodec.messages(c.pointee.variants, c.pointee.n_variants)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.title = try ProtoCodec.string(c.pointee.title, field: "title")
+    self.brand = try ProtoCodec.string(c.pointee.brand, field: "brand")
+    self.categoryID = try ProtoCodec.string(c.pointee.category_id, field: "category_id")
+    self.supplierID = try ProtoCodec.string(c.pointee.supplier_id, field: "supplier_id")
+    self.variants = try ProtoCodec.messages(c.pointee.variants, c.pointee.n_variants)
     self.version = c.pointee.version
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -607,9 +607,9 @@ extension ProductV1.UpsertProductRequest: CProtoMessage {
     c.pointee.expected_version = self.expectedVersion
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.product = c.pointee.product.map { ProductV1.Product(cRead: $0) }
+    self.product = try c.pointee.product.map { try ProductV1.Product(cRead: $0) }
     self.expectedVersion = c.pointee.expected_version
   }
 }
@@ -663,9 +663,9 @@ extension ProductV1.GetProductRequest: CProtoMessage {
     c.pointee.product_id = try arena.string(self.productID, field: "product_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
   }
 }
 
@@ -722,11 +722,11 @@ extension ProductV1.ListProductsRequest: CProtoMessage {
     c.pointee.brand = try arena.string(self.brand, field: "brand")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.categoryID = ProtoCodec.string(c.pointee.category_id)
-    self.brand = ProtoCodec.string(c.pointee.brand)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.categoryID = try ProtoCodec.string(c.pointee.category_id, field: "category_id")
+    self.brand = try ProtoCodec.string(c.pointee.brand, field: "brand")
   }
 }
 
@@ -785,10 +785,10 @@ extension ProductV1.ListProductsResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.products = ProtoCodec.messages(c.pointee.products, c.pointee.n_products)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.products = try ProtoCodec.messages(c.pointee.products, c.pointee.n_products)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -842,9 +842,9 @@ extension ProductV1.GetVariantRequest: CProtoMessage {
     c.pointee.sku = try arena.string(self.sku, field: "sku")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.sku = ProtoCodec.string(c.pointee.sku)
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
   }
 }
 
@@ -898,9 +898,9 @@ extension ProductV1.UpsertCategoryRequest: CProtoMessage {
     c.pointee.expected_version = self.expectedVersion
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.category = c.pointee.category.map { ProductV1.Category(cRead: $0) }
+    self.category = try c.pointee.category.map { try ProductV1.Category(cRead: $0) }
     self.expectedVersion = c.pointee.expected_version
   }
 }
@@ -957,10 +957,10 @@ extension ProductV1.ListCategoriesRequest: CProtoMessage {
     c.pointee.parent_id = try arena.string(self.parentID, field: "parent_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.parentID = ProtoCodec.string(c.pointee.parent_id)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.parentID = try ProtoCodec.string(c.pointee.parent_id, field: "parent_id")
   }
 }
 
@@ -1017,10 +1017,10 @@ extension ProductV1.ListCategoriesResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.categories = ProtoCodec.messages(c.pointee.categories, c.pointee.n_categories)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.categories = try ProtoCodec.messages(c.pointee.categories, c.pointee.n_categories)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -1135,28 +1135,28 @@ extension ProductV1.ReturnPolicy: CProtoMessage {
     c.pointee.updated_by = try arena.string(self.updatedBy, field: "updated_by")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.name = ProtoCodec.string(c.pointee.name)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
     self.scope = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.scope.rawValue))
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.categoryID = ProtoCodec.string(c.pointee.category_id)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.windowDays = c.pointee.window_days.map { CommonV1.Int64Value(cRead: $0) }
-    self.finalSale = c.pointee.final_sale.map { CommonV1.BoolValue(cRead: $0) }
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.categoryID = try ProtoCodec.string(c.pointee.category_id, field: "category_id")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.windowDays = try c.pointee.window_days.map { try CommonV1.Int64Value(cRead: $0) }
+    self.finalSale = try c.pointee.final_sale.map { try CommonV1.BoolValue(cRead: $0) }
     self.allowedResolutions = ProtoCodec.enums(c.pointee.allowed_resolutions, c.pointee.n_allowed_resolutions)
     self.allowedKinds = ProtoCodec.enums(c.pointee.allowed_kinds, c.pointee.n_allowed_kinds)
-    self.restockingFeeBp = c.pointee.restocking_fee_bp.map { CommonV1.Int64Value(cRead: $0) }
-    self.returnShippingFee = c.pointee.return_shipping_fee.map { CommonV1.Money(cRead: $0) }
-    self.warrantyMonths = c.pointee.warranty_months.map { CommonV1.Int64Value(cRead: $0) }
-    self.noReasonReturnDays = c.pointee.no_reason_return_days.map { CommonV1.Int64Value(cRead: $0) }
-    self.withdrawalDays = c.pointee.withdrawal_days.map { CommonV1.Int64Value(cRead: $0) }
-    self.effectiveFrom = c.pointee.effective_from.map { CommonV1.Date(cRead: $0) }
+    self.restockingFeeBp = try c.pointee.restocking_fee_bp.map { try CommonV1.Int64Value(cRead: $0) }
+    self.returnShippingFee = try c.pointee.return_shipping_fee.map { try CommonV1.Money(cRead: $0) }
+    self.warrantyMonths = try c.pointee.warranty_months.map { try CommonV1.Int64Value(cRead: $0) }
+    self.noReasonReturnDays = try c.pointee.no_reason_return_days.map { try CommonV1.Int64Value(cRead: $0) }
+    self.withdrawalDays = try c.pointee.withdrawal_days.map { try CommonV1.Int64Value(cRead: $0) }
+    self.effectiveFrom = try c.pointee.effective_from.map { try CommonV1.Date(cRead: $0) }
     self.active = c.pointee.active != 0
     self.version = c.pointee.version
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.updatedBy = ProtoCodec.string(c.pointee.updated_by)
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.updatedBy = try ProtoCodec.string(c.pointee.updated_by, field: "updated_by")
   }
 }
 
@@ -1292,22 +1292,22 @@ extension ProductV1.EffectivePolicy: CProtoMessage {
     }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.categoryID = ProtoCodec.string(c.pointee.category_id)
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.categoryID = try ProtoCodec.string(c.pointee.category_id, field: "category_id")
     self.windowDays = c.pointee.window_days
     self.finalSale = c.pointee.final_sale != 0
     self.allowedResolutions = ProtoCodec.enums(c.pointee.allowed_resolutions, c.pointee.n_allowed_resolutions)
     self.allowedKinds = ProtoCodec.enums(c.pointee.allowed_kinds, c.pointee.n_allowed_kinds)
     self.restockingFeeBp = c.pointee.restocking_fee_bp
-    self.returnShippingFee = c.pointee.return_shipping_fee.map { CommonV1.Money(cRead: $0) }
+    self.returnShippingFee = try c.pointee.return_shipping_fee.map { try CommonV1.Money(cRead: $0) }
     self.warrantyMonths = c.pointee.warranty_months
     self.noReasonReturnDays = c.pointee.no_reason_return_days
     self.withdrawalDays = c.pointee.withdrawal_days
-    self.appliedPolicyIDs = ProtoCodec.strings(c.pointee.applied_policy_ids, c.pointee.n_applied_policy_ids)
-    self.fieldSources = ProtoCodec.map(c.pointee.field_sources, c.pointee.n_field_sources) { e in (ProtoCodec.string(e.key), ProtoCodec.string(e.value)) }
+    self.appliedPolicyIDs = try ProtoCodec.strings(c.pointee.applied_policy_ids, c.pointee.n_applied_policy_ids, field: "applied_policy_ids")
+    self.fieldSources = try ProtoCodec.map(c.pointee.field_sources, c.pointee.n_field_sources) { e in (try ProtoCodec.string(e.key, field: "key"), try ProtoCodec.string(e.value, field: "value")) }
   }
 }
 
@@ -1390,11 +1390,11 @@ extension ProductV1.UpsertPolicyRequest: CProtoMessage {
     if let m = self.actor { c.pointee.actor = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.policy = c.pointee.policy.map { ProductV1.ReturnPolicy(cRead: $0) }
+    self.policy = try c.pointee.policy.map { try ProductV1.ReturnPolicy(cRead: $0) }
     self.expectedVersion = c.pointee.expected_version
-    self.actor = c.pointee.actor.map { CommonV1.Actor(cRead: $0) }
+    self.actor = try c.pointee.actor.map { try CommonV1.Actor(cRead: $0) }
   }
 }
 
@@ -1458,12 +1458,12 @@ extension ProductV1.GetEffectivePolicyRequest: CProtoMessage {
     if let m = self.asOf { c.pointee.as_of = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.asOf = c.pointee.as_of.map { CommonV1.Timestamp(cRead: $0) }
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.asOf = try c.pointee.as_of.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -1535,13 +1535,13 @@ extension ProductV1.ListPoliciesRequest: CProtoMessage {
     c.pointee.include_inactive = self.includeInactive ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.page = c.pointee.page.map { CommonV1.PageRequest(cRead: $0) }
-    self.market = ProtoCodec.string(c.pointee.market)
+    self.page = try c.pointee.page.map { try CommonV1.PageRequest(cRead: $0) }
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
     self.scope = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.scope.rawValue))
-    self.categoryID = ProtoCodec.string(c.pointee.category_id)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.categoryID = try ProtoCodec.string(c.pointee.category_id, field: "category_id")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
     self.includeInactive = c.pointee.include_inactive != 0
   }
 }
@@ -1607,10 +1607,10 @@ extension ProductV1.ListPoliciesResponse: CProtoMessage {
     if let m = self.page { c.pointee.page = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.policies = ProtoCodec.messages(c.pointee.policies, c.pointee.n_policies)
-    self.page = c.pointee.page.map { CommonV1.PageResponse(cRead: $0) }
+    self.policies = try ProtoCodec.messages(c.pointee.policies, c.pointee.n_policies)
+    self.page = try c.pointee.page.map { try CommonV1.PageResponse(cRead: $0) }
   }
 }
 
@@ -1688,14 +1688,14 @@ extension ProductV1.EligibilityLine: CProtoMessage {
     c.pointee.reason = .init(rawValue: .init(truncatingIfNeeded: self.reason.rawValue))
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
     self.deliveredQuantity = c.pointee.delivered_quantity
     self.returnedQuantity = c.pointee.returned_quantity
-    self.deliveredAt = c.pointee.delivered_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.deliveredAt = try c.pointee.delivered_at.map { try CommonV1.Timestamp(cRead: $0) }
     self.requestedQuantity = c.pointee.requested_quantity
     self.requestedResolution = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.requested_resolution.rawValue))
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
@@ -1781,14 +1781,14 @@ extension ProductV1.CheckEligibilityRequest: CProtoMessage {
     c.pointee.order_id = try arena.string(self.orderID, field: "order_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.timeZone = ProtoCodec.string(c.pointee.time_zone)
-    self.asOf = c.pointee.as_of.map { CommonV1.Timestamp(cRead: $0) }
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.timeZone = try ProtoCodec.string(c.pointee.time_zone, field: "time_zone")
+    self.asOf = try c.pointee.as_of.map { try CommonV1.Timestamp(cRead: $0) }
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
-    self.orderID = ProtoCodec.string(c.pointee.order_id)
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.orderID = try ProtoCodec.string(c.pointee.order_id, field: "order_id")
   }
 }
 
@@ -1855,11 +1855,11 @@ extension ProductV1.EligibilityFinding: CProtoMessage {
     c.pointee.message = try arena.string(self.message, field: "message")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
     self.blocking = c.pointee.blocking != 0
-    self.message = ProtoCodec.string(c.pointee.message)
+    self.message = try ProtoCodec.string(c.pointee.message, field: "message")
   }
 }
 
@@ -1945,18 +1945,18 @@ extension ProductV1.LineVerdict: CProtoMessage {
     if let m = self.policy { c.pointee.policy = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
     self.eligible = c.pointee.eligible != 0
     self.eligibleQuantity = c.pointee.eligible_quantity
     self.allowedResolutions = ProtoCodec.enums(c.pointee.allowed_resolutions, c.pointee.n_allowed_resolutions)
-    self.deadline = c.pointee.deadline.map { CommonV1.Timestamp(cRead: $0) }
-    self.warrantyUntil = c.pointee.warranty_until.map { CommonV1.Timestamp(cRead: $0) }
-    self.findings = ProtoCodec.messages(c.pointee.findings, c.pointee.n_findings)
-    self.summary = ProtoCodec.string(c.pointee.summary)
-    self.policy = c.pointee.policy.map { ProductV1.EffectivePolicy(cRead: $0) }
+    self.deadline = try c.pointee.deadline.map { try CommonV1.Timestamp(cRead: $0) }
+    self.warrantyUntil = try c.pointee.warranty_until.map { try CommonV1.Timestamp(cRead: $0) }
+    self.findings = try ProtoCodec.messages(c.pointee.findings, c.pointee.n_findings)
+    self.summary = try ProtoCodec.string(c.pointee.summary, field: "summary")
+    self.policy = try c.pointee.policy.map { try ProductV1.EffectivePolicy(cRead: $0) }
   }
 }
 
@@ -2032,11 +2032,11 @@ extension ProductV1.CheckEligibilityResponse: CProtoMessage {
     if let m = self.evaluatedAt { c.pointee.evaluated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.lines = ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
+    self.lines = try ProtoCodec.messages(c.pointee.lines, c.pointee.n_lines)
     self.allEligible = c.pointee.all_eligible != 0
-    self.evaluatedAt = c.pointee.evaluated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.evaluatedAt = try c.pointee.evaluated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -2116,17 +2116,17 @@ extension ProductV1.StockLevel: CProtoMessage {
     if let m = self.updatedAt { c.pointee.updated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
     self.onHand = c.pointee.on_hand
     self.reserved = c.pointee.reserved
     self.available = c.pointee.available
     self.refurbishing = c.pointee.refurbishing
     self.scrapped = c.pointee.scrapped
     self.version = c.pointee.version
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -2196,10 +2196,10 @@ extension ProductV1.GetStockRequest: CProtoMessage {
     c.pointee.warehouse_id = try arena.string(self.warehouseID, field: "warehouse_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
   }
 }
 
@@ -2256,9 +2256,9 @@ extension ProductV1.GetStockResponse: CProtoMessage {
     c.pointee.total_available = self.totalAvailable
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.levels = ProtoCodec.messages(c.pointee.levels, c.pointee.n_levels)
+    self.levels = try ProtoCodec.messages(c.pointee.levels, c.pointee.n_levels)
     self.totalAvailable = c.pointee.total_available
   }
 }
@@ -2325,12 +2325,12 @@ extension ProductV1.AdjustStockRequest: CProtoMessage {
     c.pointee.expected_version = self.expectedVersion
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
     self.delta = c.pointee.delta
-    self.reason = ProtoCodec.string(c.pointee.reason)
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
     self.expectedVersion = c.pointee.expected_version
   }
 }
@@ -2415,17 +2415,17 @@ extension ProductV1.Reservation: CProtoMessage {
     if let m = self.createdAt { c.pointee.created_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.id = ProtoCodec.string(c.pointee.id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
+    self.id = try ProtoCodec.string(c.pointee.id, field: "id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
     self.quantity = c.pointee.quantity
-    self.reference = ProtoCodec.string(c.pointee.reference)
+    self.reference = try ProtoCodec.string(c.pointee.reference, field: "reference")
     self.status = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
-    self.expiresAt = c.pointee.expires_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.expiresAt = try c.pointee.expires_at.map { try CommonV1.Timestamp(cRead: $0) }
     self.version = c.pointee.version
-    self.createdAt = c.pointee.created_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.createdAt = try c.pointee.created_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -2505,13 +2505,13 @@ extension ProductV1.ReserveStockRequest: CProtoMessage {
     if let m = self.expiresAt { c.pointee.expires_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
     self.quantity = c.pointee.quantity
-    self.reference = ProtoCodec.string(c.pointee.reference)
-    self.expiresAt = c.pointee.expires_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.reference = try ProtoCodec.string(c.pointee.reference, field: "reference")
+    self.expiresAt = try c.pointee.expires_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -2576,11 +2576,11 @@ extension ProductV1.ReleaseReservationRequest: CProtoMessage {
     c.pointee.reason = try arena.string(self.reason, field: "reason")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.reservationID = ProtoCodec.string(c.pointee.reservation_id)
+    self.reservationID = try ProtoCodec.string(c.pointee.reservation_id, field: "reservation_id")
     self.expectedVersion = c.pointee.expected_version
-    self.reason = ProtoCodec.string(c.pointee.reason)
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
   }
 }
 
@@ -2638,9 +2638,9 @@ extension ProductV1.CommitReservationRequest: CProtoMessage {
     c.pointee.expected_version = self.expectedVersion
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.reservationID = ProtoCodec.string(c.pointee.reservation_id)
+    self.reservationID = try ProtoCodec.string(c.pointee.reservation_id, field: "reservation_id")
     self.expectedVersion = c.pointee.expected_version
   }
 }
@@ -2711,13 +2711,13 @@ extension ProductV1.ReceiveReturnRequest: CProtoMessage {
     c.pointee.expected_version = self.expectedVersion
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.sku = ProtoCodec.string(c.pointee.sku)
-    self.warehouseID = ProtoCodec.string(c.pointee.warehouse_id)
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
+    self.warehouseID = try ProtoCodec.string(c.pointee.warehouse_id, field: "warehouse_id")
     self.quantity = c.pointee.quantity
     self.disposition = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.disposition.rawValue))
-    self.reference = ProtoCodec.string(c.pointee.reference)
+    self.reference = try ProtoCodec.string(c.pointee.reference, field: "reference")
     self.expectedVersion = c.pointee.expected_version
   }
 }
@@ -2782,7 +2782,7 @@ extension ProductV1.ReasonCount: CProtoMessage {
     c.pointee.units = self.units
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
     self.units = c.pointee.units
@@ -2861,16 +2861,16 @@ extension ProductV1.ProductStats: CProtoMessage {
     if let m = self.updatedAt { c.pointee.updated_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
     self.unitsSold = c.pointee.units_sold
     self.unitsReturned = c.pointee.units_returned
     self.returnRateBp = c.pointee.return_rate_bp
     self.averageRating = c.pointee.average_rating
     self.ratingCount = c.pointee.rating_count
-    self.topReasons = ProtoCodec.messages(c.pointee.top_reasons, c.pointee.n_top_reasons)
-    self.updatedAt = c.pointee.updated_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.topReasons = try ProtoCodec.messages(c.pointee.top_reasons, c.pointee.n_top_reasons)
+    self.updatedAt = try c.pointee.updated_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -2935,9 +2935,9 @@ extension ProductV1.GetProductStatsRequest: CProtoMessage {
     c.pointee.product_id = try arena.string(self.productID, field: "product_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
   }
 }
 
@@ -3001,13 +3001,13 @@ extension ProductV1.RecordSaleRequest: CProtoMessage {
     if let m = self.soldAt { c.pointee.sold_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
     self.quantity = c.pointee.quantity
-    self.orderLineID = ProtoCodec.string(c.pointee.order_line_id)
-    self.soldAt = c.pointee.sold_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.orderLineID = try ProtoCodec.string(c.pointee.order_line_id, field: "order_line_id")
+    self.soldAt = try c.pointee.sold_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -3079,13 +3079,13 @@ extension ProductV1.RecordReturnStatRequest: CProtoMessage {
     c.pointee.case_line_id = try arena.string(self.caseLineID, field: "case_line_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.productID = ProtoCodec.string(c.pointee.product_id)
-    self.sku = ProtoCodec.string(c.pointee.sku)
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
+    self.sku = try ProtoCodec.string(c.pointee.sku, field: "sku")
     self.quantity = c.pointee.quantity
     self.reason = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.reason.rawValue))
-    self.caseLineID = ProtoCodec.string(c.pointee.case_line_id)
+    self.caseLineID = try ProtoCodec.string(c.pointee.case_line_id, field: "case_line_id")
   }
 }
 
@@ -3151,11 +3151,11 @@ extension ProductV1.RecordRatingRequest: CProtoMessage {
     c.pointee.feedback_id = try arena.string(self.feedbackID, field: "feedback_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
     self.rating = c.pointee.rating
-    self.feedbackID = ProtoCodec.string(c.pointee.feedback_id)
+    self.feedbackID = try ProtoCodec.string(c.pointee.feedback_id, field: "feedback_id")
   }
 }
 
@@ -3210,9 +3210,9 @@ extension ProductV1.GetQualityScoreRequest: CProtoMessage {
     c.pointee.product_id = try arena.string(self.productID, field: "product_id")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
   }
 }
 
@@ -3289,17 +3289,17 @@ extension ProductV1.QualityScore: CProtoMessage {
     c.pointee.explanation = try arena.string(self.explanation, field: "explanation")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
     self.priorMean = c.pointee.prior_mean
     self.priorWeight = c.pointee.prior_weight
-    self.priorSource = ProtoCodec.string(c.pointee.prior_source)
+    self.priorSource = try ProtoCodec.string(c.pointee.prior_source, field: "prior_source")
     self.observedMean = c.pointee.observed_mean
     self.observedCount = c.pointee.observed_count
     self.score = c.pointee.score
     self.returnRateBp = c.pointee.return_rate_bp
-    self.explanation = ProtoCodec.string(c.pointee.explanation)
+    self.explanation = try ProtoCodec.string(c.pointee.explanation, field: "explanation")
   }
 }
 
@@ -3369,7 +3369,7 @@ extension ProductV1.CategoryScore: CProtoMessage {
     c.pointee.score = self.score
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.category = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
     self.score = c.pointee.score
@@ -3428,10 +3428,10 @@ extension ProductV1.ClassifyTextRequest: CProtoMessage {
     c.pointee.language = try arena.string(self.language, field: "language")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.text = ProtoCodec.string(c.pointee.text)
-    self.language = ProtoCodec.string(c.pointee.language)
+    self.text = try ProtoCodec.string(c.pointee.text, field: "text")
+    self.language = try ProtoCodec.string(c.pointee.language, field: "language")
   }
 }
 
@@ -3494,12 +3494,12 @@ extension ProductV1.ClassifyTextResponse: CProtoMessage {
     c.pointee.language = try arena.string(self.language, field: "language")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.category = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
     self.confidence = c.pointee.confidence
-    self.scores = ProtoCodec.messages(c.pointee.scores, c.pointee.n_scores)
-    self.language = ProtoCodec.string(c.pointee.language)
+    self.scores = try ProtoCodec.messages(c.pointee.scores, c.pointee.n_scores)
+    self.language = try ProtoCodec.string(c.pointee.language, field: "language")
   }
 }
 
@@ -3551,7 +3551,7 @@ extension ProductV1.GetClassifierInfoRequest: CProtoMessage {
     _ = c
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
   }
 }
@@ -3619,15 +3619,15 @@ extension ProductV1.ClassifierInfo: CProtoMessage {
     if let m = self.trainedAt { c.pointee.trained_at = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.method = ProtoCodec.string(c.pointee.method)
-    self.version = ProtoCodec.string(c.pointee.version)
+    self.method = try ProtoCodec.string(c.pointee.method, field: "method")
+    self.version = try ProtoCodec.string(c.pointee.version, field: "version")
     self.trainingSize = c.pointee.training_size
     self.heldOutSize = c.pointee.held_out_size
     self.heldOutAccuracy = c.pointee.held_out_accuracy
-    self.languages = ProtoCodec.strings(c.pointee.languages, c.pointee.n_languages)
-    self.trainedAt = c.pointee.trained_at.map { CommonV1.Timestamp(cRead: $0) }
+    self.languages = try ProtoCodec.strings(c.pointee.languages, c.pointee.n_languages, field: "languages")
+    self.trainedAt = try c.pointee.trained_at.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 

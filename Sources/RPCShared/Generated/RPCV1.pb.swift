@@ -37,9 +37,9 @@ extension RPCV1.MetadataEntry: CProtoMessage {
     c.pointee.value = arena.bytes(self.value)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.key = ProtoCodec.string(c.pointee.key)
+    self.key = try ProtoCodec.string(c.pointee.key, field: "key")
     self.value = ProtoCodec.bytes(c.pointee.value)
   }
 }
@@ -103,12 +103,12 @@ extension RPCV1.CallHeader: CProtoMessage {
     c.pointee.traceparent = try arena.string(self.traceparent, field: "traceparent")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.method = ProtoCodec.string(c.pointee.method)
+    self.method = try ProtoCodec.string(c.pointee.method, field: "method")
     self.timeoutMicros = c.pointee.timeout_micros
-    self.metadata = ProtoCodec.messages(c.pointee.metadata, c.pointee.n_metadata)
-    self.traceparent = ProtoCodec.string(c.pointee.traceparent)
+    self.metadata = try ProtoCodec.messages(c.pointee.metadata, c.pointee.n_metadata)
+    self.traceparent = try ProtoCodec.string(c.pointee.traceparent, field: "traceparent")
   }
 }
 
@@ -175,11 +175,11 @@ extension RPCV1.Status: CProtoMessage {
     c.pointee.details = arena.bytes(self.details)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.code = c.pointee.code
-    self.message = ProtoCodec.string(c.pointee.message)
-    self.trailers = ProtoCodec.messages(c.pointee.trailers, c.pointee.n_trailers)
+    self.message = try ProtoCodec.string(c.pointee.message, field: "message")
+    self.trailers = try ProtoCodec.messages(c.pointee.trailers, c.pointee.n_trailers)
     self.details = ProtoCodec.bytes(c.pointee.details)
   }
 }
@@ -243,7 +243,7 @@ extension RPCV1.Settings: CProtoMessage {
     c.pointee.max_meta_size = self.maxMetaSize
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.maxFrameSize = c.pointee.max_frame_size
     self.maxConcurrentStreams = c.pointee.max_concurrent_streams
@@ -308,11 +308,11 @@ extension RPCV1.GoAway: CProtoMessage {
     c.pointee.message = try arena.string(self.message, field: "message")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.lastStreamID = c.pointee.last_stream_id
     self.code = c.pointee.code
-    self.message = ProtoCodec.string(c.pointee.message)
+    self.message = try ProtoCodec.string(c.pointee.message, field: "message")
   }
 }
 

@@ -29,7 +29,7 @@ extension ReflectionV1.ListServicesRequest: CProtoMessage {
     _ = c
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
   }
 }
@@ -79,9 +79,9 @@ extension ReflectionV1.ListServicesResponse: CProtoMessage {
     c.pointee.services = try arena.messages(self.services)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.services = ProtoCodec.messages(c.pointee.services, c.pointee.n_services)
+    self.services = try ProtoCodec.messages(c.pointee.services, c.pointee.n_services)
   }
 }
 
@@ -136,10 +136,10 @@ extension ReflectionV1.ServiceInfo: CProtoMessage {
     c.pointee.methods = try arena.messages(self.methods)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.name = ProtoCodec.string(c.pointee.name)
-    self.methods = ProtoCodec.messages(c.pointee.methods, c.pointee.n_methods)
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
+    self.methods = try ProtoCodec.messages(c.pointee.methods, c.pointee.n_methods)
   }
 }
 
@@ -207,12 +207,12 @@ extension ReflectionV1.MethodInfo: CProtoMessage {
     c.pointee.server_streaming = self.serverStreaming ? 1 : 0
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.name = ProtoCodec.string(c.pointee.name)
-    self.fullPath = ProtoCodec.string(c.pointee.full_path)
-    self.inputType = ProtoCodec.string(c.pointee.input_type)
-    self.outputType = ProtoCodec.string(c.pointee.output_type)
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
+    self.fullPath = try ProtoCodec.string(c.pointee.full_path, field: "full_path")
+    self.inputType = try ProtoCodec.string(c.pointee.input_type, field: "input_type")
+    self.outputType = try ProtoCodec.string(c.pointee.output_type, field: "output_type")
     self.clientStreaming = c.pointee.client_streaming != 0
     self.serverStreaming = c.pointee.server_streaming != 0
   }
@@ -275,9 +275,9 @@ extension ReflectionV1.DescribeMethodRequest: CProtoMessage {
     c.pointee.method = try arena.string(self.method, field: "method")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.method = ProtoCodec.string(c.pointee.method)
+    self.method = try ProtoCodec.string(c.pointee.method, field: "method")
   }
 }
 
@@ -323,7 +323,7 @@ extension ReflectionV1.FileDescriptorSetRequest: CProtoMessage {
     _ = c
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
   }
 }
@@ -374,7 +374,7 @@ extension ReflectionV1.FileDescriptorSetResponse: CProtoMessage {
     c.pointee.file_descriptor_set = arena.bytes(self.fileDescriptorSet)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.fileDescriptorSet = ProtoCodec.bytes(c.pointee.file_descriptor_set)
   }

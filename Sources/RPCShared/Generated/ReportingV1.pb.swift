@@ -575,22 +575,22 @@ extension ReportingV1.EventEnvelope: CProtoMessage {
     }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.eventID = ProtoCodec.string(c.pointee.event_id)
+    self.eventID = try ProtoCodec.string(c.pointee.event_id, field: "event_id")
     self.eventType = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.event_type.rawValue))
-    self.aggregateType = ProtoCodec.string(c.pointee.aggregate_type)
-    self.aggregateID = ProtoCodec.string(c.pointee.aggregate_id)
+    self.aggregateType = try ProtoCodec.string(c.pointee.aggregate_type, field: "aggregate_type")
+    self.aggregateID = try ProtoCodec.string(c.pointee.aggregate_id, field: "aggregate_id")
     self.aggregateVersion = c.pointee.aggregate_version
-    self.occurredAt = c.pointee.occurred_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.producer = ProtoCodec.string(c.pointee.producer)
-    self.traceparent = ProtoCodec.string(c.pointee.traceparent)
+    self.occurredAt = try c.pointee.occurred_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.producer = try ProtoCodec.string(c.pointee.producer, field: "producer")
+    self.traceparent = try ProtoCodec.string(c.pointee.traceparent, field: "traceparent")
     switch c.pointee.payload_case.rawValue {
-    case 20: self.payload = .order(OrderV1.Order(cRead: c.pointee.order))
-    case 21: self.payload = .caseEvent(OrderV1.CaseEvent(cRead: c.pointee.case_event))
-    case 22: self.payload = .refund(OrderV1.Refund(cRead: c.pointee.refund))
-    case 23: self.payload = .feedback(CustomerV1.Feedback(cRead: c.pointee.feedback))
-    case 24: self.payload = .shipment(LogisticsV1.Shipment(cRead: c.pointee.shipment))
+    case 20: self.payload = .order(try OrderV1.Order(cRead: c.pointee.order))
+    case 21: self.payload = .caseEvent(try OrderV1.CaseEvent(cRead: c.pointee.case_event))
+    case 22: self.payload = .refund(try OrderV1.Refund(cRead: c.pointee.refund))
+    case 23: self.payload = .feedback(try CustomerV1.Feedback(cRead: c.pointee.feedback))
+    case 24: self.payload = .shipment(try LogisticsV1.Shipment(cRead: c.pointee.shipment))
     default: break
     }
   }
@@ -686,9 +686,9 @@ extension ReportingV1.IngestEventsRequest: CProtoMessage {
     c.pointee.events = try arena.messages(self.events)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.events = ProtoCodec.messages(c.pointee.events, c.pointee.n_events)
+    self.events = try ProtoCodec.messages(c.pointee.events, c.pointee.n_events)
   }
 }
 
@@ -742,10 +742,10 @@ extension ReportingV1.RejectedEvent: CProtoMessage {
     c.pointee.reason = try arena.string(self.reason, field: "reason")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.eventID = ProtoCodec.string(c.pointee.event_id)
-    self.reason = ProtoCodec.string(c.pointee.reason)
+    self.eventID = try ProtoCodec.string(c.pointee.event_id, field: "event_id")
+    self.reason = try ProtoCodec.string(c.pointee.reason, field: "reason")
   }
 }
 
@@ -806,11 +806,11 @@ extension ReportingV1.IngestEventsResponse: CProtoMessage {
     c.pointee.rejected = try arena.messages(self.rejected)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.accepted = c.pointee.accepted
     self.duplicates = c.pointee.duplicates
-    self.rejected = ProtoCodec.messages(c.pointee.rejected, c.pointee.n_rejected)
+    self.rejected = try ProtoCodec.messages(c.pointee.rejected, c.pointee.n_rejected)
   }
 }
 
@@ -869,10 +869,10 @@ extension ReportingV1.TimeRange: CProtoMessage {
     if let m = self.end { c.pointee.end = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.start = c.pointee.start.map { CommonV1.Timestamp(cRead: $0) }
-    self.end = c.pointee.end.map { CommonV1.Timestamp(cRead: $0) }
+    self.start = try c.pointee.start.map { try CommonV1.Timestamp(cRead: $0) }
+    self.end = try c.pointee.end.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 
@@ -934,12 +934,12 @@ extension ReportingV1.Column: CProtoMessage {
     c.pointee.unit = try arena.string(self.unit, field: "unit")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.name = ProtoCodec.string(c.pointee.name)
-    self.label = ProtoCodec.string(c.pointee.label)
+    self.name = try ProtoCodec.string(c.pointee.name, field: "name")
+    self.label = try ProtoCodec.string(c.pointee.label, field: "label")
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.unit = ProtoCodec.string(c.pointee.unit)
+    self.unit = try ProtoCodec.string(c.pointee.unit, field: "unit")
   }
 }
 
@@ -1022,14 +1022,14 @@ extension ReportingV1.Cell: CProtoMessage {
     }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     switch c.pointee.value_case.rawValue {
-    case 1: self.value = .stringValue(ProtoCodec.string(c.pointee.string_value))
+    case 1: self.value = .stringValue(try ProtoCodec.string(c.pointee.string_value, field: "string_value"))
     case 2: self.value = .integerValue(c.pointee.integer_value)
     case 3: self.value = .numberValue(c.pointee.number_value)
-    case 4: self.value = .moneyValue(CommonV1.Money(cRead: c.pointee.money_value))
-    case 5: self.value = .timestampValue(CommonV1.Timestamp(cRead: c.pointee.timestamp_value))
+    case 4: self.value = .moneyValue(try CommonV1.Money(cRead: c.pointee.money_value))
+    case 5: self.value = .timestampValue(try CommonV1.Timestamp(cRead: c.pointee.timestamp_value))
     default: break
     }
   }
@@ -1109,9 +1109,9 @@ extension ReportingV1.Row: CProtoMessage {
     c.pointee.cells = try arena.messages(self.cells)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.cells = ProtoCodec.messages(c.pointee.cells, c.pointee.n_cells)
+    self.cells = try ProtoCodec.messages(c.pointee.cells, c.pointee.n_cells)
   }
 }
 
@@ -1168,10 +1168,10 @@ extension ReportingV1.Table: CProtoMessage {
     c.pointee.rows = try arena.messages(self.rows)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.columns = ProtoCodec.messages(c.pointee.columns, c.pointee.n_columns)
-    self.rows = ProtoCodec.messages(c.pointee.rows, c.pointee.n_rows)
+    self.columns = try ProtoCodec.messages(c.pointee.columns, c.pointee.n_columns)
+    self.rows = try ProtoCodec.messages(c.pointee.rows, c.pointee.n_rows)
   }
 }
 
@@ -1250,16 +1250,16 @@ extension ReportingV1.GetReportRequest: CProtoMessage {
     c.pointee.limit = self.limit
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.range = c.pointee.range.map { ReportingV1.TimeRange(cRead: $0) }
+    self.range = try c.pointee.range.map { try ReportingV1.TimeRange(cRead: $0) }
     self.groupBy = ProtoCodec.enums(c.pointee.group_by, c.pointee.n_group_by)
     self.format = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.format.rawValue))
-    self.market = ProtoCodec.string(c.pointee.market)
-    self.currency = ProtoCodec.string(c.pointee.currency)
-    self.categoryID = ProtoCodec.string(c.pointee.category_id)
-    self.productID = ProtoCodec.string(c.pointee.product_id)
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
+    self.currency = try ProtoCodec.string(c.pointee.currency, field: "currency")
+    self.categoryID = try ProtoCodec.string(c.pointee.category_id, field: "category_id")
+    self.productID = try ProtoCodec.string(c.pointee.product_id, field: "product_id")
     self.limit = c.pointee.limit
   }
 }
@@ -1360,19 +1360,19 @@ extension ReportingV1.Report: CProtoMessage {
     c.pointee.notes = try arena.strings(self.notes, field: "notes")
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.kind = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.kind.rawValue))
-    self.title = ProtoCodec.string(c.pointee.title)
-    self.range = c.pointee.range.map { ReportingV1.TimeRange(cRead: $0) }
+    self.title = try ProtoCodec.string(c.pointee.title, field: "title")
+    self.range = try c.pointee.range.map { try ReportingV1.TimeRange(cRead: $0) }
     self.groupBy = ProtoCodec.enums(c.pointee.group_by, c.pointee.n_group_by)
-    self.table = c.pointee.table.map { ReportingV1.Table(cRead: $0) }
+    self.table = try c.pointee.table.map { try ReportingV1.Table(cRead: $0) }
     self.format = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.format.rawValue))
     self.content = ProtoCodec.bytes(c.pointee.content)
-    self.contentType = ProtoCodec.string(c.pointee.content_type)
-    self.generatedAt = c.pointee.generated_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.dataAsOf = c.pointee.data_as_of.map { CommonV1.Timestamp(cRead: $0) }
-    self.notes = ProtoCodec.strings(c.pointee.notes, c.pointee.n_notes)
+    self.contentType = try ProtoCodec.string(c.pointee.content_type, field: "content_type")
+    self.generatedAt = try c.pointee.generated_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.dataAsOf = try c.pointee.data_as_of.map { try CommonV1.Timestamp(cRead: $0) }
+    self.notes = try ProtoCodec.strings(c.pointee.notes, c.pointee.n_notes, field: "notes")
   }
 }
 
@@ -1446,7 +1446,7 @@ extension ReportingV1.StatusCount: CProtoMessage {
     c.pointee.count = self.count
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.status = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.status.rawValue))
     self.count = c.pointee.count
@@ -1512,7 +1512,7 @@ extension ReportingV1.ResolutionTimes: CProtoMessage {
     c.pointee.p99_seconds = self.p99Seconds
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.resolvedCount = c.pointee.resolved_count
     self.p50Seconds = c.pointee.p50_seconds
@@ -1583,7 +1583,7 @@ extension ReportingV1.SlaBreachCount: CProtoMessage {
     c.pointee.breached = self.breached
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.stage = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.stage.rawValue))
     self.targetSeconds = c.pointee.target_seconds
@@ -1651,7 +1651,7 @@ extension ReportingV1.IssueCount: CProtoMessage {
     c.pointee.share_bp = self.shareBp
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.category = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.category.rawValue))
     self.count = c.pointee.count
@@ -1719,9 +1719,9 @@ extension ReportingV1.FeedbackTrendPoint: CProtoMessage {
     c.pointee.average_sentiment = self.averageSentiment
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.periodStart = c.pointee.period_start.map { CommonV1.Timestamp(cRead: $0) }
+    self.periodStart = try c.pointee.period_start.map { try CommonV1.Timestamp(cRead: $0) }
     self.count = c.pointee.count
     self.averageRating = c.pointee.average_rating
     self.averageSentiment = c.pointee.average_sentiment
@@ -1787,10 +1787,10 @@ extension ReportingV1.GetDashboardRequest: CProtoMessage {
     c.pointee.trend_granularity = .init(rawValue: .init(truncatingIfNeeded: self.trendGranularity.rawValue))
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.range = c.pointee.range.map { ReportingV1.TimeRange(cRead: $0) }
-    self.market = ProtoCodec.string(c.pointee.market)
+    self.range = try c.pointee.range.map { try ReportingV1.TimeRange(cRead: $0) }
+    self.market = try ProtoCodec.string(c.pointee.market, field: "market")
     self.trendGranularity = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.trend_granularity.rawValue))
   }
 }
@@ -1891,22 +1891,22 @@ extension ReportingV1.Dashboard: CProtoMessage {
     if let m = self.dataAsOf { c.pointee.data_as_of = try arena.message(m) }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.range = c.pointee.range.map { ReportingV1.TimeRange(cRead: $0) }
-    self.openCasesByStatus = ProtoCodec.messages(c.pointee.open_cases_by_status, c.pointee.n_open_cases_by_status)
+    self.range = try c.pointee.range.map { try ReportingV1.TimeRange(cRead: $0) }
+    self.openCasesByStatus = try ProtoCodec.messages(c.pointee.open_cases_by_status, c.pointee.n_open_cases_by_status)
     self.openCasesTotal = c.pointee.open_cases_total
     self.unitsSold = c.pointee.units_sold
     self.unitsReturned = c.pointee.units_returned
     self.returnRateBp = c.pointee.return_rate_bp
-    self.refundTotals = ProtoCodec.messages(c.pointee.refund_totals, c.pointee.n_refund_totals)
-    self.resolutionTime = c.pointee.resolution_time.map { ReportingV1.ResolutionTimes(cRead: $0) }
-    self.slaBreaches = ProtoCodec.messages(c.pointee.sla_breaches, c.pointee.n_sla_breaches)
+    self.refundTotals = try ProtoCodec.messages(c.pointee.refund_totals, c.pointee.n_refund_totals)
+    self.resolutionTime = try c.pointee.resolution_time.map { try ReportingV1.ResolutionTimes(cRead: $0) }
+    self.slaBreaches = try ProtoCodec.messages(c.pointee.sla_breaches, c.pointee.n_sla_breaches)
     self.slaBreachesTotal = c.pointee.sla_breaches_total
-    self.topIssueCategories = ProtoCodec.messages(c.pointee.top_issue_categories, c.pointee.n_top_issue_categories)
-    self.feedbackTrend = ProtoCodec.messages(c.pointee.feedback_trend, c.pointee.n_feedback_trend)
-    self.generatedAt = c.pointee.generated_at.map { CommonV1.Timestamp(cRead: $0) }
-    self.dataAsOf = c.pointee.data_as_of.map { CommonV1.Timestamp(cRead: $0) }
+    self.topIssueCategories = try ProtoCodec.messages(c.pointee.top_issue_categories, c.pointee.n_top_issue_categories)
+    self.feedbackTrend = try ProtoCodec.messages(c.pointee.feedback_trend, c.pointee.n_feedback_trend)
+    self.generatedAt = try c.pointee.generated_at.map { try CommonV1.Timestamp(cRead: $0) }
+    self.dataAsOf = try c.pointee.data_as_of.map { try CommonV1.Timestamp(cRead: $0) }
   }
 }
 

@@ -277,7 +277,7 @@ extension TestingV1.AllTypes: CProtoMessage {
     }
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.fInt32 = c.pointee.f_int32
     self.fInt64 = c.pointee.f_int64
@@ -292,12 +292,12 @@ extension TestingV1.AllTypes: CProtoMessage {
     self.fFloat = c.pointee.f_float
     self.fDouble = c.pointee.f_double
     self.fBool = c.pointee.f_bool != 0
-    self.fString = ProtoCodec.string(c.pointee.f_string)
+    self.fString = try ProtoCodec.string(c.pointee.f_string, field: "f_string")
     self.fBytes = ProtoCodec.bytes(c.pointee.f_bytes)
     self.fEnum = .init(rawValue: Int32(truncatingIfNeeded: c.pointee.f_enum.rawValue))
-    self.fMessage = c.pointee.f_message.map { TestingV1.AllTypes.Nested(cRead: $0) }
-    self.fMoney = c.pointee.f_money.map { CommonV1.Money(cRead: $0) }
-    self.fTimestamp = c.pointee.f_timestamp.map { CommonV1.Timestamp(cRead: $0) }
+    self.fMessage = try c.pointee.f_message.map { try TestingV1.AllTypes.Nested(cRead: $0) }
+    self.fMoney = try c.pointee.f_money.map { try CommonV1.Money(cRead: $0) }
+    self.fTimestamp = try c.pointee.f_timestamp.map { try CommonV1.Timestamp(cRead: $0) }
     self.rInt32 = ProtoCodec.scalars(c.pointee.r_int32, c.pointee.n_r_int32)
     self.rInt64 = ProtoCodec.scalars(c.pointee.r_int64, c.pointee.n_r_int64)
     self.rUint32 = ProtoCodec.scalars(c.pointee.r_uint32, c.pointee.n_r_uint32)
@@ -311,19 +311,19 @@ extension TestingV1.AllTypes: CProtoMessage {
     self.rFloat = ProtoCodec.scalars(c.pointee.r_float, c.pointee.n_r_float)
     self.rDouble = ProtoCodec.scalars(c.pointee.r_double, c.pointee.n_r_double)
     self.rBool = ProtoCodec.bools(c.pointee.r_bool, c.pointee.n_r_bool)
-    self.rString = ProtoCodec.strings(c.pointee.r_string, c.pointee.n_r_string)
+    self.rString = try ProtoCodec.strings(c.pointee.r_string, c.pointee.n_r_string, field: "r_string")
     self.rBytes = ProtoCodec.byteArrays(c.pointee.r_bytes, c.pointee.n_r_bytes)
     self.rEnum = ProtoCodec.enums(c.pointee.r_enum, c.pointee.n_r_enum)
-    self.rMessage = ProtoCodec.messages(c.pointee.r_message, c.pointee.n_r_message)
-    self.mStringString = ProtoCodec.map(c.pointee.m_string_string, c.pointee.n_m_string_string) { e in (ProtoCodec.string(e.key), ProtoCodec.string(e.value)) }
-    self.mInt32Int64 = ProtoCodec.map(c.pointee.m_int32_int64, c.pointee.n_m_int32_int64) { e in (e.key, e.value) }
-    self.mStringMessage = ProtoCodec.map(c.pointee.m_string_message, c.pointee.n_m_string_message) { e in (ProtoCodec.string(e.key), e.value.map { TestingV1.AllTypes.Nested(cRead: $0) } ?? TestingV1.AllTypes.Nested()) }
-    self.mUint64Enum = ProtoCodec.map(c.pointee.m_uint64_enum, c.pointee.n_m_uint64_enum) { e in (e.key, .init(rawValue: Int32(truncatingIfNeeded: e.value.rawValue))) }
-    self.mBoolBytes = ProtoCodec.map(c.pointee.m_bool_bytes, c.pointee.n_m_bool_bytes) { e in (e.key != 0, ProtoCodec.bytes(e.value)) }
+    self.rMessage = try ProtoCodec.messages(c.pointee.r_message, c.pointee.n_r_message)
+    self.mStringString = try ProtoCodec.map(c.pointee.m_string_string, c.pointee.n_m_string_string) { e in (try ProtoCodec.string(e.key, field: "key"), try ProtoCodec.string(e.value, field: "value")) }
+    self.mInt32Int64 = try ProtoCodec.map(c.pointee.m_int32_int64, c.pointee.n_m_int32_int64) { e in (e.key, e.value) }
+    self.mStringMessage = try ProtoCodec.map(c.pointee.m_string_message, c.pointee.n_m_string_message) { e in (try ProtoCodec.string(e.key, field: "key"), try e.value.map { try TestingV1.AllTypes.Nested(cRead: $0) } ?? TestingV1.AllTypes.Nested()) }
+    self.mUint64Enum = try ProtoCodec.map(c.pointee.m_uint64_enum, c.pointee.n_m_uint64_enum) { e in (e.key, .init(rawValue: Int32(truncatingIfNeeded: e.value.rawValue))) }
+    self.mBoolBytes = try ProtoCodec.map(c.pointee.m_bool_bytes, c.pointee.n_m_bool_bytes) { e in (e.key != 0, ProtoCodec.bytes(e.value)) }
     switch c.pointee.choice_case.rawValue {
-    case 61: self.choice = .oString(ProtoCodec.string(c.pointee.o_string))
+    case 61: self.choice = .oString(try ProtoCodec.string(c.pointee.o_string, field: "o_string"))
     case 62: self.choice = .oInt64(c.pointee.o_int64)
-    case 63: self.choice = .oMessage(TestingV1.AllTypes.Nested(cRead: c.pointee.o_message))
+    case 63: self.choice = .oMessage(try TestingV1.AllTypes.Nested(cRead: c.pointee.o_message))
     case 64: self.choice = .oEnum(.init(rawValue: Int32(truncatingIfNeeded: c.pointee.o_enum.rawValue)))
     case 65: self.choice = .oBytes(ProtoCodec.bytes(c.pointee.o_bytes))
     default: break
@@ -493,10 +493,10 @@ extension TestingV1.AllTypes.Nested: CProtoMessage {
     c.pointee.colors = arena.enums(self.colors)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
     self.a = c.pointee.a
-    self.b = ProtoCodec.string(c.pointee.b)
+    self.b = try ProtoCodec.string(c.pointee.b, field: "b")
     self.colors = ProtoCodec.enums(c.pointee.colors, c.pointee.n_colors)
   }
 }
@@ -564,11 +564,11 @@ extension TestingV1.Recursive: CProtoMessage {
     c.pointee.children = try arena.messages(self.children)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.child = c.pointee.child.map { TestingV1.Recursive(cRead: $0) }
+    self.child = try c.pointee.child.map { try TestingV1.Recursive(cRead: $0) }
     self.depth = c.pointee.depth
-    self.children = ProtoCodec.messages(c.pointee.children, c.pointee.n_children)
+    self.children = try ProtoCodec.messages(c.pointee.children, c.pointee.n_children)
   }
 }
 
@@ -635,9 +635,9 @@ extension TestingV1.EchoRequest: CProtoMessage {
     c.pointee.fail_code = self.failCode
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.text = ProtoCodec.string(c.pointee.text)
+    self.text = try ProtoCodec.string(c.pointee.text, field: "text")
     self.`repeat` = c.pointee.repeat
     self.sleepMillis = c.pointee.sleep_millis
     self.blob = ProtoCodec.bytes(c.pointee.blob)
@@ -706,9 +706,9 @@ extension TestingV1.EchoResponse: CProtoMessage {
     c.pointee.blob = arena.bytes(self.blob)
   }
 
-  init(cRead c: UnsafePointer<CStruct>) {
+  init(cRead c: UnsafePointer<CStruct>) throws {
     self.init()
-    self.text = ProtoCodec.string(c.pointee.text)
+    self.text = try ProtoCodec.string(c.pointee.text, field: "text")
     self.index = c.pointee.index
     self.blob = ProtoCodec.bytes(c.pointee.blob)
   }
