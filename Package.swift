@@ -1,6 +1,21 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// Every service library: the framework, the shared service runtime, and storage.
+let serviceDependencies: [Target.Dependency] = [
+    "RPCShared", "ServiceRuntime",
+    .product(name: "GRDB", package: "GRDB.swift"),
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
+/// What service test targets use besides their service.
+let testDependencies: [Target.Dependency] = [
+    "RPCShared", "ServiceRuntime",
+    .product(name: "GRDB", package: "GRDB.swift"),
+    .product(name: "Logging", package: "swift-log"),
+]
+
 let package = Package(
     name: "AfterSale",
     platforms: [.macOS(.v15)],
@@ -15,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
     ],
     targets: [
         // libprotobuf-c, the C runtime every generated message links against.
@@ -44,16 +61,29 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
-        .target(name: "OrderService", dependencies: ["RPCShared"]),
-        .target(name: "ProductService", dependencies: ["RPCShared"]),
-        .target(name: "CustomerService", dependencies: ["RPCShared"]),
-        .target(name: "LogisticsService", dependencies: ["RPCShared"]),
-        .target(name: "ReportingService", dependencies: ["RPCShared"]),
+        // What every service process shares: its SQLite database, idempotency, the outbox and its relay,
+        // validation, pagination, money arithmetic, settings and the process host.
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "RPCShared",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(name: "OrderService", dependencies: serviceDependencies),
+        .target(name: "ProductService", dependencies: serviceDependencies),
+        .target(name: "CustomerService", dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "LogisticsService", dependencies: serviceDependencies),
+        .target(name: "ReportingService", dependencies: serviceDependencies),
         .target(name: "Gateway", dependencies: ["RPCShared"]),
         .executableTarget(
             name: "aftersale",
             dependencies: [
-                "RPCShared",
+                "RPCShared", "ServiceRuntime",
+                "OrderService", "ProductService", "CustomerService", "LogisticsService", "ReportingService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -73,6 +103,12 @@ let package = Package(
             exclude: ["Interop/interop.py", "Interop/python_live_client.py"]
         ),
         .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale", "RPCShared", "AfterSaleTestSupport"]),
+        .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AfterSaleTestSupport"] + testDependencies),
+        .testTarget(name: "OrderServiceTests", dependencies: ["OrderService", "AfterSaleTestSupport"] + testDependencies),
+        .testTarget(name: "ProductServiceTests", dependencies: ["ProductService", "AfterSaleTestSupport"] + testDependencies),
+        .testTarget(name: "CustomerServiceTests", dependencies: ["CustomerService", "AfterSaleTestSupport"] + testDependencies),
+        .testTarget(name: "LogisticsServiceTests", dependencies: ["LogisticsService", "AfterSaleTestSupport"] + testDependencies),
+        .testTarget(name: "ReportingServiceTests", dependencies: ["ReportingService", "AfterSaleTestSupport"] + testDependencies),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,9 @@ struct AfterSaleCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "aftersale",
         abstract: "AfterSale: the after-sale backend (returns, refunds, exchanges, repairs) and its tools.",
-        subcommands: [CallCommand.self, ListCommand.self, DescribeCommand.self, HealthCommand.self, ProtoCommand.self]
+        subcommands: [CallCommand.self, ListCommand.self, DescribeCommand.self, HealthCommand.self, ProtoCommand.self,
+                      ServeCommand.self, OrderCommand.self, ProductCommand.self, CustomerCommand.self,
+                      LogisticsCommand.self, ReportingCommand.self]
     )
 
     /// Usage errors print usage; anything that fails while running is one line on stderr, and a failed call

@@ -25,11 +25,7 @@ struct CallCommand: AsyncParsableCommand {
             throw CLIError("the types of \(descriptor.path) are not compiled into this client")
         }
         var options = CallOptions(timeout: try DurationParser.parse(timeout))
-        for header in headers {
-            guard let colon = header.firstIndex(of: ":") else { throw CLIError("-H '\(header)': expected key:value") }
-            options.metadata.add(String(header[..<colon]).trimmingWhitespace(),
-                                 String(header[header.index(after: colon)...]).trimmingWhitespace())
-        }
+        try options.metadata.add(headers: headers)
         let request: any ProtoMessage
         do {
             request = try input.init(jsonString: readArgument(json))
@@ -65,6 +61,16 @@ extension ProtoMessage {
             for try await response in transport.serverStreaming(typed, request: request, options: options) { onResponse(response) }
         case .clientStreaming, .bidirectionalStreaming:
             throw CLIError("\(method.path) streams requests; the CLI sends one request only")
+        }
+    }
+}
+
+extension Metadata {
+    /// Adds `-H key:value` arguments.
+    mutating func add(headers: [String]) throws {
+        for header in headers {
+            guard let colon = header.firstIndex(of: ":") else { throw CLIError("-H '\(header)': expected key:value") }
+            add(String(header[..<colon]).trimmingWhitespace(), String(header[header.index(after: colon)...]).trimmingWhitespace())
         }
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import RPCShared
+
+/// A service's own SQLite database: one file, WAL, versioned migrations, plus the tables every service shares
+/// (idempotency records and the event outbox).
+///
+/// Durability: WAL with `synchronous=NORMAL` by default — a committed (acknowledged) transaction survives the
+/// process being killed; only an operating-system crash or power loss can drop the last few. `.full` fsyncs on
+/// every commit for machines where that matters more than write latency.
+public final class ServiceDatabase: Sendable {
+    public enum Synchronous: String, Sendable, CaseIterable {
+        case normal, full
+    }
+
+    /// The GRDB pool: readers run concurrently with the single writer.
+    public let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and runs the shared migrations, then `migrations`.
+    public init(path: String, synchronous: Synchronous = .normal,
+                migrations: (inout DatabaseMigrator) -> Void) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        self.path = path
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw ServiceDatabaseError("cannot open database \(path): \(error)")
+        }
+        var migrator = DatabaseMigrator()
+        Self.registerSharedMigrations(&migrator)
+        migrations(&migrator)
+        do {
+            try migrator.migrate(pool)
+        } catch {
+            throw ServiceDatabaseError("cannot migrate database \(path): \(error)")
+        }
+    }
+
+    /// A read-write transaction. Domain errors thrown inside roll it back and reach the caller unchanged;
+    /// storage failures become INTERNAL (or UNAVAILABLE when the database is busy) with a clear message.
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as RPCError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.rpcError(error)
+        }
+    }
+
+    /// A read-only snapshot.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as RPCError {
+            throw error
+        } catch let error as DatabaseError {
+            throw Self.rpcError(error)
+        }
+    }
+
+    static func rpcError(_ error: DatabaseError) -> RPCError {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            RPCError(.unavailable, "the database is busy; retry", details: .init(reason: "DATABASE_BUSY", retryAfterMillis: 50))
+        case .SQLITE_FULL:
+            RPCError(.resourceExhausted, "the database is full")
+        default:
+            RPCError(.internal, "storage failure: \(error.message ?? "\(error.resultCode)")")
+        }
+    }
+
+    private static func registerSharedMigrations(_ migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("runtime.v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE idempotency_record (
+                    method TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    request BLOB NOT NULL,
+                    response BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (method, key)
+                ) WITHOUT ROWID;
+                CREATE INDEX idempotency_record_created ON idempotency_record(created_at);
+                CREATE TABLE outbox (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    event_id TEXT NOT NULL UNIQUE,
+                    envelope BLOB NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0
+                );
+                CREATE TABLE outbox_rejected (
+                    event_id TEXT PRIMARY KEY,
+                    envelope BLOB NOT NULL,
+                    reason TEXT NOT NULL,
+                    rejected_at INTEGER NOT NULL
+                );
+                """)
+        }
+    }
+}
+
+/// The database could not be opened or migrated; the service cannot start.
+public struct ServiceDatabaseError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import Logging
+import Metrics
+import RPCShared
+import ServiceLifecycle
+
+/// Runs one AfterSale service process: its RPC server, its outbox relay, housekeeping, and optionally a
+/// Prometheus endpoint, under one ServiceGroup that drains gracefully on SIGTERM/SIGINT.
+public struct ServiceHost: Sendable {
+    public let settings: ServiceSettings
+    public let logger: Logger
+
+    public init(settings: ServiceSettings, logger: Logger? = nil) {
+        self.settings = settings
+        var logger = logger ?? Logger(label: "aftersale.\(settings.name)")
+        logger.logLevel = settings.logLevel
+        self.logger = logger
+    }
+
+    /// Opens the service's database under `--data` with the shared tables and `migrations`.
+    public func openDatabase(migrations: (inout DatabaseMigrator) -> Void) throws -> ServiceDatabase {
+        try ServiceDatabase(path: settings.databasePath, synchronous: settings.synchronous, migrations: migrations)
+    }
+
+    /// A client for peer service `name` (one multiplexed connection, lazily connected).
+    public func peerClient(_ name: String) throws -> RPCClient {
+        guard let address = settings.peers[name] else {
+            throw ServiceSettingsError("no address configured for the \(name) service")
+        }
+        return try RPCClient(address)
+    }
+
+    /// The relay delivering `database`'s outbox to the reporting service (if an address is configured).
+    public func outboxRelay(for database: ServiceDatabase) throws -> OutboxRelay {
+        let reporting = try settings.reportingAddress.map { ReportingV1.ReportingService.Client(transport: try RPCClient($0)) }
+        return OutboxRelay(database: database, reporting: reporting, logger: logger)
+    }
+
+    /// Serves `services` until SIGTERM/SIGINT, running `background` services (relays, simulators) alongside.
+    /// Prints `aftersale <name> listening on <address>` once the socket is bound, so scripts and tests that use
+    /// `tcp://127.0.0.1:0` learn the port.
+    public func run(services: [ServiceDefinition], database: ServiceDatabase? = nil,
+                    background: [any Service] = []) async throws {
+        var configuration = ServerConfiguration(endpoint: settings.listen)
+        configuration.logger = logger
+        var extra: [any Service] = background
+        if let port = settings.metricsPort {
+            let prometheus = PrometheusEndpoint(port: port)
+            configuration.metricsFactory = prometheus.factory
+            extra.append(prometheus)
+        }
+        if let database { extra.append(Housekeeping(database: database, logger: logger)) }
+        let server = RPCServer(configuration: configuration, services: services)
+        let bound = try await server.start()
+        FileHandle.standardOutput.write(Data("aftersale \(settings.name) listening on \(bound)\n".utf8))
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: server)] + extra.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}
+
+/// Periodic upkeep of the shared tables: expired idempotency records.
+struct Housekeeping: Service {
+    let database: ServiceDatabase
+    let logger: Logger
+    var interval: Duration = .seconds(3600)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let purged = try await database.write { db in try IdempotencyStore.purge(db, now: Date()) }
+                    if purged > 0 { logger.debug("purged idempotency records", metadata: ["count": "\(purged)"]) }
+                } catch {
+                    logger.warning("housekeeping failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: interval)
+            }
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import RPCShared
+
+/// The options every per-service debugging command (`aftersale order …`, `aftersale product …`) takes.
+struct ServiceClientOptions: ParsableArguments {
+    @Option(name: .customLong("addr"), help: "Service address (default: $AFTERSALE_<SERVICE>_ADDR).")
+    var address: String?
+    @Option(name: .customShort("H"), help: "Metadata key:value (repeatable).") var headers: [String] = []
+    @Option(name: .customLong("idempotency-key"), help: "Idempotency key for a mutating call (default: a fresh one).")
+    var idempotencyKey: String?
+    @Option(help: "Deadline, e.g. 500ms, 5s.") var timeout: String = "30s"
+
+    /// Opens a client for `service` (`order`, `product`, …).
+    func client(_ service: String) throws -> RPCClient {
+        let variable = "AFTERSALE_\(service.uppercased())_ADDR"
+        guard let address = address ?? ProcessInfo.processInfo.environment[variable], !address.isEmpty else {
+            throw CLIError("no address: pass --addr or set \(variable)")
+        }
+        return try RPCClient(address)
+    }
+
+    /// Call options with the metadata, deadline and (for mutating calls) an idempotency key.
+    func callOptions(mutating: Bool = false) throws -> CallOptions {
+        var options = CallOptions(timeout: try DurationParser.parse(timeout))
+        try options.metadata.add(headers: headers)
+        if mutating && options.metadata["idempotency-key"] == nil {
+            options.metadata.add("idempotency-key", idempotencyKey ?? "cli-\(UUID().uuidString.lowercased())")
+        }
+        return options
+    }
+
+    /// Runs `body` with a client, printing the response as JSON; RPC failures become the exit status.
+    func run<Response: ProtoMessage>(_ service: String,
+                                     _ body: (RPCClient) async throws -> Response) async throws {
+        let client = try client(service)
+        defer { Task { await client.close() } }
+        do {
+            print(try await body(client).jsonString(pretty: true))
+        } catch let error as RPCError {
+            throw CLIFailure(error)
+        }
+    }
+}
+
+/// Parses a JSON request argument (or `-` for standard input) as `Message`.
+func parseJSON<Message: ProtoMessage>(_ argument: String, as: Message.Type) throws -> Message {
+    do {
+        return try Message(jsonString: readArgument(argument))
+    } catch {
+        throw CLIError("not a valid \(Message.protoMessageName): \(error)")
+    }
+}
