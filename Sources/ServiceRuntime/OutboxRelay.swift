@@ -78,6 +78,7 @@ public final class OutboxRelay: Service, Sendable {
                 if delivered == batchSize { continue }
                 await signal.wait(upTo: .seconds(1))
             } catch {
+                if Task.isCancelled { return }
                 if !failing {
                     logger.warning("cannot deliver events to reporting; retrying with backoff", metadata: ["error": "\(error)"])
                     failing = true
