@@ -3,7 +3,7 @@ import RPCShared
 import Testing
 
 /// The catalogue as data: the built-in one is valid, a broken one is refused with every problem named.
-@Suite struct CarrierCatalogueTests {
+@Suite(.serialized) struct CarrierCatalogueTests {
     @Test func builtInCatalogueIsValid() throws {
         let catalogue = try CarrierCatalogue(json: CarrierCatalogue.builtInJSON)
         #expect(catalogue.carriers.map(\.id) == ["cainiao", "dhl", "sf", "simulator", "ups", "usps", "yto"])

@@ -4,7 +4,7 @@ import RPCShared
 import Testing
 
 /// The carrier simulator: its step rule, forced outcomes, and reproducibility under a seed.
-@Suite struct CarrierSimulatorTests {
+@Suite(.serialized) struct CarrierSimulatorTests {
     typealias S = LogisticsV1.ShipmentStatus
 
     @Test(arguments: [

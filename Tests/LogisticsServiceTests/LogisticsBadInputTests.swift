@@ -5,7 +5,7 @@ import RPCShared
 import Testing
 
 /// Bad input for every method: the exact status code, a message naming the field, and nothing stored.
-@Suite struct LogisticsBadInputTests {
+@Suite(.serialized) struct LogisticsBadInputTests {
     typealias Client = LogisticsV1.LogisticsService.Client
     typealias Call = @Sendable (Client, String) async throws -> Void
 

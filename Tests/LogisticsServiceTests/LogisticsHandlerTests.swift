@@ -8,7 +8,7 @@ import ServiceRuntime
 import Testing
 
 /// LogisticsService over a real socket and a real SQLite file: happy paths, replays, versions, pagination.
-@Suite struct LogisticsHandlerTests {
+@Suite(.serialized) struct LogisticsHandlerTests {
     @Test func listCarriersFiltersAndPages() async throws {
         let fixture = try await LogisticsFixture.start()
         defer { Task { await fixture.stop() } }

@@ -6,7 +6,7 @@ import Testing
 
 /// The real `aftersale serve logistics` process, driven through the `aftersale logistics …` CLI, with an
 /// OrderService stand-in receiving its notifications; killed and restarted on the same data.
-@Suite struct LogisticsProcessTests {
+@Suite(.serialized) struct LogisticsProcessTests {
     struct Output: Sendable { var status: Int32; var stdout: String; var stderr: String }
 
     static func cli(_ arguments: [String], stdin: String? = nil) async throws -> Output {

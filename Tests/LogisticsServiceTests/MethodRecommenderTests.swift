@@ -3,7 +3,7 @@ import RPCShared
 import Testing
 
 /// RecommendMethod's algorithm on the built-in catalogue and on small catalogues built for ties.
-@Suite struct MethodRecommenderTests {
+@Suite(.serialized) struct MethodRecommenderTests {
     let catalogue = CarrierCatalogue.builtIn()
 
     func recommend(_ preference: LogisticsV1.ShippingPreference, from: String = "CN-GD", to: String = "CN",

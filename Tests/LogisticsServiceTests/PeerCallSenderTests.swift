@@ -7,7 +7,7 @@ import Testing
 
 /// OrderService notifications: queued with the tracking event, kept while OrderService is down (across a
 /// restart), delivered once it is back, each with its contract idempotency key.
-@Suite struct PeerCallSenderTests {
+@Suite(.serialized) struct PeerCallSenderTests {
     /// Serves `peer` on `socket` (a fixed path, so the peer can come back where the sender looks for it).
     static func serve(_ peer: RecordingOrderService, on socket: String) async throws -> RPCServer {
         var configuration = ServerConfiguration(endpoint: .unix(path: socket))

@@ -4,7 +4,7 @@ import Testing
 
 /// Every (current status, reported status) pair, and the history rules: duplicates, out-of-order events,
 /// terminal statuses, cancellation.
-@Suite struct ShipmentStateMachineTests {
+@Suite(.serialized) struct ShipmentStateMachineTests {
     typealias S = LogisticsV1.ShipmentStatus
     static let all: [S] = [.labelCreated, .pickedUp, .inTransit, .outForDelivery, .delivered, .exception,
                            .returnedToSender, .canceled]
