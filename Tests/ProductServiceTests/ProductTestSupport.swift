@@ -26,11 +26,14 @@ struct ProductFixture {
                               client: ProductV1.ProductService.Client(transport: served.client))
     }
 
-    /// Stops the server; the files stay (for restart tests) until ``remove()``.
-    func stop() async { await served.stop() }
+    /// Stops the server and closes the database (a restart reopens the file); the files stay until ``remove()``.
+    func stop() async {
+        await served.stop()
+        try? database.pool.close()
+    }
 
     func remove() async {
-        await served.stop()
+        await stop()
         directory.remove()
     }
 
