@@ -112,7 +112,7 @@ public enum ProductCatalogueSeed {
                 $0.allowedResolutions = all
                 $0.allowedKinds = [.returnRefund, .refundOnly, .exchange, .repairWarranty]
             },
-            policy("pol_cn_market", "China: 七天无理由退货, 15-day exchange window, 12-month 三包 warranty", .market, "CN") {
+            policy("pol_cn_market", "China: 七天无理由退货, 15-day merchant return window, 12-month 三包 warranty", .market, "CN") {
                 $0.windowDays = number(15)
                 $0.noReasonReturnDays = number(7)
                 $0.warrantyMonths = number(12)
