@@ -149,6 +149,14 @@ import Testing
         #expect(try await fixture.client.listPolicies(.init(market: "DE")).policies.map(\.id) == ["pol_de_shoes", "pol_de"])
         #expect(try await fixture.client.listPolicies(.init(market: "DE", includeInactive: true)).policies.count == 3)
         #expect(try await fixture.client.listPolicies(.init(scope: .category)).policies.map(\.id) == ["pol_de_shoes"])
+        var paged: [String] = []
+        var token = ""
+        repeat {
+            let page = try await fixture.client.listPolicies(.init(page: .init(pageSize: 1, pageToken: token), includeInactive: true))
+            paged += page.policies.map(\.id)
+            token = page.page?.nextPageToken ?? ""
+        } while !token.isEmpty && paged.count < 10
+        #expect(Set(paged) == ["pol_de", "pol_de_shoes", "pol_de_runner"] && paged.count == 3)
         await expectRPCError(.notFound) { _ = try await fixture.client.getEffectivePolicy(.init(market: "US", productID: "prod_shoe")) }
         await expectRPCError(.invalidArgument, field: "sku") {
             _ = try await fixture.client.getEffectivePolicy(.init(market: "DE", productID: "prod_x", sku: "RUN-42"))

@@ -46,6 +46,23 @@ import Testing
         #expect(score.explanation.contains("(10 + 3)"))
     }
 
+    @Test func topReasonsAreTheFiveMostFrequentMostFirst() async throws {
+        let fixture = try await ProductFixture.start()
+        defer { Task { await fixture.remove() } }
+        try await fixture.basicCatalogue()
+        let counts: [(OrderV1.ReasonCode, Int32)] = [(.other, 1), (.sizeFit, 6), (.defective, 2), (.wrongItem, 5),
+                                                     (.lateDelivery, 3), (.changedMind, 4)]
+        var stats = ProductV1.ProductStats()
+        for (reason, units) in counts {
+            stats = try await fixture.client.recordReturnStat(.init(productID: "prod_shoe", quantity: units, reason: reason),
+                                                              options: .mutating())
+        }
+        #expect(stats.topReasons.map(\.reason) == [.sizeFit, .wrongItem, .changedMind, .lateDelivery, .defective])
+        #expect(stats.topReasons.map(\.units) == [6, 5, 4, 3, 2] && stats.unitsReturned == 21)
+        // Returns without sales: a rate is not defined, reported as 0.
+        #expect(stats.returnRateBp == 0)
+    }
+
     @Test func statsOfAProductWithoutActivityAreZeroAndUnknownProductsAreNotFound() async throws {
         let fixture = try await ProductFixture.start()
         defer { Task { await fixture.remove() } }
