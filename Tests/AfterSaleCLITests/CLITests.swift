@@ -5,35 +5,9 @@ import Testing
 
 /// The real `aftersale` binary, run as a user would run it.
 @Suite struct CLITests {
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        .appendingPathComponent("aftersale")
 
-    struct Result: Sendable { var status: Int32; var stdout: String; var stderr: String }
-
-    static func run(_ arguments: [String], stdin: String? = nil) async throws -> Result {
-        try await offloaded { try runBlocking(arguments, stdin: stdin) }
-    }
-
-    static func runBlocking(_ arguments: [String], stdin: String? = nil) throws -> Result {
-        // When run under swift-testing the test bundle path may be .../AfterSalePackageTests.xctest
-        var binary = Self.binary
-        if !FileManager.default.fileExists(atPath: binary.path) {
-            binary = binary.deletingLastPathComponent().appendingPathComponent("aftersale")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe(), input = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input
-        try process.run()
-        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-        try input.fileHandleForWriting.close()
-        let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: out, stderr: err)
+    static func run(_ arguments: [String], stdin: String? = nil) async throws -> CLIResult {
+        try await runAfterSale(arguments, stdin: stdin)
     }
 
     @Test func encodeThenDecode() async throws {

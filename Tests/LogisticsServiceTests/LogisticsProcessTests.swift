@@ -7,25 +7,8 @@ import Testing
 /// The real `aftersale serve logistics` process, driven through the `aftersale logistics …` CLI, with an
 /// OrderService stand-in receiving its notifications; killed and restarted on the same data.
 @Suite(.serialized) struct LogisticsProcessTests {
-    struct Output: Sendable { var status: Int32; var stdout: String; var stderr: String }
-
-    static func cli(_ arguments: [String], stdin: String? = nil) async throws -> Output {
-        try await offloaded {
-            let process = Process()
-            process.executableURL = ServiceProcess.binary
-            process.arguments = arguments
-            let output = Pipe(), errors = Pipe(), input = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = input
-            try process.run()
-            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-            try input.fileHandleForWriting.close()
-            let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return Output(status: process.terminationStatus, stdout: out, stderr: err)
-        }
+    static func cli(_ arguments: [String], stdin: String? = nil) async throws -> CLIResult {
+        try await runAfterSale(arguments, stdin: stdin)
     }
 
     static func field(_ name: String, in json: String) -> String? {
