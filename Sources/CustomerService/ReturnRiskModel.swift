@@ -82,8 +82,11 @@ public enum ReturnRiskModel {
         var factors: [CustomerV1.RiskFactor] = []
         func add(_ weight: Weight, value: Double, normalised: Double, _ explanation: String) {
             let clamped = min(max(normalised, 0), 1)
+            // Rounded to 1/10000 of a point so that binary floating point (0.24 − 0.08 = 0.15999…) cannot tip
+            // the rounding of the total: 12.5 points are 12.5, not 12.4999….
+            let contribution = (weight.weight * clamped * 10_000).rounded() / 10_000
             factors.append(CustomerV1.RiskFactor(name: weight.name, value: value, weight: weight.weight,
-                                                 contribution: weight.weight * clamped, explanation: explanation))
+                                                 contribution: contribution, explanation: explanation))
         }
 
         let mismatches = Double(inputs.inspectionMismatches)

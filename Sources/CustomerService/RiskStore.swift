@@ -17,16 +17,20 @@ enum RiskStore {
         var firstAssessedAt: Int64
     }
 
-    /// Records (or refreshes) a case's facts; the first assessment time stays, as "when the case was opened".
+    /// Records (or refreshes) a case's facts; the first assessment time stays, as "when the case was opened",
+    /// and an order id or order date a later call leaves out is kept.
     static func upsertCaseFact(_ db: Database, customerID: String, _ request: CustomerV1.AssessReturnRiskRequest,
                                at now: Int64) throws {
         try db.execute(sql: """
             INSERT INTO case_fact (case_id, customer_id, order_id, kind, units, value_currency, value_minor,
                                    order_placed_at, first_assessed_at, last_assessed_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(case_id) DO UPDATE SET order_id = excluded.order_id, kind = excluded.kind,
-                units = excluded.units, value_currency = excluded.value_currency, value_minor = excluded.value_minor,
-                order_placed_at = excluded.order_placed_at, last_assessed_at = excluded.last_assessed_at
+            ON CONFLICT(case_id) DO UPDATE SET
+                order_id = CASE WHEN excluded.order_id = '' THEN order_id ELSE excluded.order_id END,
+                kind = excluded.kind, units = excluded.units, value_currency = excluded.value_currency,
+                value_minor = excluded.value_minor,
+                order_placed_at = COALESCE(excluded.order_placed_at, order_placed_at),
+                last_assessed_at = excluded.last_assessed_at
             """, arguments: [request.caseID, customerID, request.orderID, request.kind.rawValue, request.units,
                              request.caseValue?.currency ?? "", request.caseValue?.minorUnits ?? 0,
                              request.orderPlacedAt?.epochMicros, now, now])

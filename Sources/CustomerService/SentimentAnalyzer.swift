@@ -9,14 +9,15 @@ import RPCShared
 ///    greedily against the lexicons, longest entry first (so 不错 "not bad" is one positive word, not 不 + 错);
 ///    punctuation ends a clause.
 /// 2. Each lexicon word has a valence (±1, ±2 for strong words). An intensifier before it multiplies by 1.5;
-///    a negator within the three tokens before it (same clause) flips the sign and halves it
-///    ("not good" is milder than "bad").
+///    a negator within the three tokens before it (same clause) multiplies by −0.74 (VADER's negation scalar:
+///    "not good" is milder than "bad").
 /// 3. After a contrast word (but, however, 但是, 不过, 可是) the rest counts 1.5×, the part before 0.5×.
 /// 4. `score = s / √(s² + 15)` (the VADER normalisation) maps the sum into (−1, 1).
 /// Labels: score > 0.15 positive, < −0.15 negative, otherwise neutral (also when no word is known).
 public enum SentimentAnalyzer {
     public static let positiveThreshold = 0.15
     public static let negativeThreshold = -0.15
+    static let negationScalar = -0.74
 
     /// The text's sentiment and how many lexicon words it contained.
     public struct Result: Sendable, Hashable {
@@ -58,7 +59,7 @@ public enum SentimentAnalyzer {
                 }
                 var value = valence
                 if intensify { value *= 1.5 }
-                if negationDistance <= 3 { value = -value * 0.5 }
+                if negationDistance <= 3 { value *= negationScalar }
                 total += value * clauseWeight
                 matched += 1
                 intensify = false
@@ -167,17 +168,23 @@ public enum SentimentAnalyzer {
                      "完美", "超赞", "太棒", "很棒", "棒", "非常好", "惊喜", "五星", "好极了"] { words[word] = 2 }
         for word in ["bad", "slow", "late", "broken", "poor", "problem", "issue", "wrong", "damaged", "defective",
                      "disappointed", "disappointing", "unhappy", "annoying", "rude", "cheap", "difficult", "delay",
-                     "delayed", "missing", "dirty", "faulty", "stopped", "refund", "complaint", "waste", "lost",
+                     "delayed", "missing", "dirty", "faulty", "stopped", "complaint", "waste", "lost",
                      "差", "慢", "坏", "破", "破损", "问题", "失望", "错", "发错", "麻烦", "难用", "脏", "延迟",
-                     "退货", "质量差", "不满", "投诉", "缺", "少件", "掉色", "起球", "贵", "敷衍", "故障"] { words[word] = -1 }
+                     "质量差", "不满", "投诉", "缺", "少件", "掉色", "起球", "贵", "敷衍", "故障"] { words[word] = -1 }
         for word in ["terrible", "awful", "horrible", "worst", "useless", "scam", "fraud", "hate", "garbage",
                      "unacceptable",
                      "垃圾", "太差", "很差", "最差", "骗子", "假货", "恶心", "差评", "气死", "坑"] { words[word] = -2 }
         return words
     }()
 
+    /// After-sale nouns without sentiment. They are in the vocabulary so that greedy matching takes them whole:
+    /// 快递 (courier) must not read as 快 (fast), and the words every after-sale comment contains (refund, return:
+    /// 退款, 退货) say nothing about how the customer feels — the English lexicon leaves them out for the same reason.
+    static let neutralChineseWords: Set<String> = ["快递", "快递员", "退款", "退货", "换货", "客服", "物流", "维修",
+                                                   "订单", "包装", "东西", "快递费"]
+
     static let chineseVocabulary: Set<String> = Set(
-        (Array(lexicon.keys) + Array(negators) + Array(intensifiers) + Array(contrastWords))
+        (Array(lexicon.keys) + Array(negators) + Array(intensifiers) + Array(contrastWords) + Array(neutralChineseWords))
             .filter { word in word.unicodeScalars.contains { $0.value >= 0x3400 } })
     static let maxChineseWordLength = chineseVocabulary.map(\.count).max() ?? 1
 }
