@@ -47,7 +47,13 @@ public struct CustomerHandler: CustomerV1.CustomerService.Handler {
             customer: customer, emailHash: email.map { hasher.hash($0, purpose: "email") },
             phoneHash: phone.map { hasher.hash($0, purpose: "phone") },
             identityHash: identity.map { hasher.hash($0, purpose: "identity") })
-        return try await database.idempotent(request, context: context, clock: clock) { db in
+        // The idempotency record keeps the request to compare repeats: keep it without the clear values.
+        var redacted = request
+        redacted.email = stored.emailHash ?? ""
+        redacted.phone = stored.phoneHash ?? ""
+        redacted.identityDocument = stored.identityHash ?? ""
+        redacted.addresses = addresses
+        return try await database.idempotent(redacted, context: context, clock: clock) { db in
             if try CustomerStore.exists(db, id: id) { throw RPCError.alreadyExists("customer", id) }
             try CustomerStore.insert(db, stored)
             return customer
@@ -80,7 +86,12 @@ public struct CustomerHandler: CustomerV1.CustomerService.Handler {
         try check.validate()
 
         let now = clock.now()
-        return try await database.idempotent(request, context: context, clock: clock) { [hasher] db in
+        var redacted = request
+        redacted.email = email.map { .init(value: $0.map { hasher.hash($0, purpose: "email") } ?? "") }
+        redacted.phone = phone.map { .init(value: $0.map { hasher.hash($0, purpose: "phone") } ?? "") }
+        redacted.identityDocument = identity.map { .init(value: $0.map { hasher.hash($0, purpose: "identity") } ?? "") }
+        redacted.addresses = addresses.map { .init(addresses: $0) }
+        return try await database.idempotent(redacted, context: context, clock: clock) { [hasher] db in
             let current = try CustomerStore.fetch(db, id: request.customerID)
             try RPCError.checkVersion("customer", request.customerID, expected: request.expectedVersion,
                                       current: current.customer.version)
