@@ -14,6 +14,12 @@ public enum CustomerSeed {
         public var accountAgeDays: Int
         /// Why this customer is in the demo set.
         public var note: String
+
+        /// When the account is meant to have begun: a seeder places the customer's first order then (and passes
+        /// it as `order_placed_at`), which is what makes the account that old for the risk model.
+        public func accountStart(relativeTo now: Date) -> Date {
+            now.addingTimeInterval(-Double(accountAgeDays) * 86_400)
+        }
     }
 
     public static let customers: [Entry] = [

@@ -133,6 +133,13 @@ import Testing
                 #expect(customer.email.contains("***") && customer.phone.contains("••• •••"))
                 #expect(!customer.jsonString().contains(entry.request.email))
                 #expect(customer.identityDocumentOnFile == !entry.request.identityDocument.isEmpty)
+            // Reporting the first order at the seed's account start makes the account that old for the risk model.
+            let assessment = try await fixture.client.assessReturnRisk(
+                .init(customerID: customer.id, caseID: "case_seed_\(customer.id)", kind: .returnRefund,
+                      caseValue: .init(currency: "EUR", minorUnits: 1_000), units: 1,
+                      orderPlacedAt: .init(entry.accountStart(relativeTo: fixture.clock.now))),
+                options: .mutating())
+            #expect(assessment.factors.first { $0.name == "account_age" }?.value == Double(entry.accountAgeDays))
             }
         }
     }

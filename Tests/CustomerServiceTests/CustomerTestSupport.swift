@@ -29,9 +29,15 @@ struct CustomerFixture: Sendable {
     let client: Client
 
     static func start(directory: TemporaryDirectory? = nil, clock: TestClock = TestClock()) async throws -> CustomerFixture {
-        let directory = try directory ?? TemporaryDirectory("customer-svc")
-        let database = try CustomerServiceApp.openDatabase(path: directory.file("customer.sqlite"))
-        let handler = try CustomerServiceApp.build(database: database, dataDirectory: directory.path, clock: clock.serviceClock)
+        // Opening, migrating and reading the salt are blocking file work: keep it off the (two-thread, on this
+        // machine) cooperative pool, where it would stall timing-sensitive tests running alongside.
+        let (directory, database, handler) = try await offloaded {
+            let directory = try directory ?? TemporaryDirectory("customer-svc")
+            let database = try CustomerServiceApp.openDatabase(path: directory.file("customer.sqlite"))
+            let handler = try CustomerServiceApp.build(database: database, dataDirectory: directory.path,
+                                                       clock: clock.serviceClock)
+            return (directory, database, handler)
+        }
         let served = try await ServedServices.start([handler.serviceDefinition])
         return CustomerFixture(directory: directory, clock: clock, database: database, served: served,
                                client: Client(transport: served.client))
@@ -40,7 +46,7 @@ struct CustomerFixture: Sendable {
     /// Stops the server and closes the database, keeping the files (for a restart).
     func shutDown() async throws {
         await served.stop()
-        try database.pool.close()
+        try await offloaded { [database] in try database.pool.close() }
     }
 
     /// A new server over the same files: what a process restart sees.
@@ -51,7 +57,7 @@ struct CustomerFixture: Sendable {
 
     func stop() async {
         try? await shutDown()
-        directory.remove()
+        _ = try? await offloaded { [directory] in directory.remove() }
     }
 
     static let sampleEmail = "anna.weber@example.de"
