@@ -1,4 +1,5 @@
 import ArgumentParser
+import OrderService
 import RPCShared
 import ServiceRuntime
 
@@ -6,8 +7,12 @@ import ServiceRuntime
 struct ServeOrderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "order", abstract: "OrderService, orders and after-sale cases.")
     @OptionGroup var options: ServeOptions
+    @Option(name: .customLong("product-addr"), help: "ProductService address (sales are recorded there).") var productAddress: String?
+    @Option(name: .customLong("customer-addr"), help: "CustomerService address (store-credit refunds).") var customerAddress: String?
 
-    func run() async throws { throw CLIError("the order service is being built (issue 4)") }
+    func run() async throws {
+        try await OrderServiceApp.run(try options.settings("order", peers: ["product": productAddress, "customer": customerAddress]))
+    }
 }
 
 /// `aftersale order …`: the order service's debugging client.
