@@ -86,10 +86,7 @@ public enum OrderStore {
 
     /// The stored order (computed `open_case_quantity` not filled); NOT_FOUND when unknown.
     public static func order(_ db: Database, _ id: String) throws -> OrderV1.Order {
-        guard let row = try Row.fetchOne(db, sql: "SELECT record FROM orders WHERE id = ?", arguments: [id]) else {
-            throw RPCError.notFound("order", id)
-        }
-        return try decode(row)
+        try record(db, table: "orders", kind: "order", id: id)
     }
 
     /// The order with `open_case_quantity` computed from its cases.
@@ -141,15 +138,40 @@ public enum OrderStore {
 
     /// The stored case; NOT_FOUND when unknown.
     public static func afterSaleCase(_ db: Database, _ id: String) throws -> OrderV1.Case {
-        guard let row = try Row.fetchOne(db, sql: "SELECT record FROM cases WHERE id = ?", arguments: [id]) else {
-            throw RPCError.notFound("case", id)
+        try record(db, table: "cases", kind: "case", id: id)
+    }
+
+    public static func cases(_ db: Database, orderID: String) throws -> [OrderV1.Case] {
+        try records(db, table: "cases", where: "order_id", is: orderID)
+    }
+
+    /// The record with primary key `id` in `table`; NOT_FOUND (`kind/id`) when there is none.
+    static func record<M: ProtoMessage>(_ db: Database, table: String, kind: String, id: String) throws -> M {
+        guard let row = try Row.fetchOne(db, sql: "SELECT record FROM \(table) WHERE id = ?", arguments: [id]) else {
+            throw RPCError.notFound(kind, id)
         }
         return try decode(row)
     }
 
-    public static func cases(_ db: Database, orderID: String) throws -> [OrderV1.Case] {
-        try Row.fetchAll(db, sql: "SELECT record FROM cases WHERE order_id = ? ORDER BY created_at, id", arguments: [orderID])
+    /// Records of `table` whose `column` is `value`, oldest first.
+    static func records<M: ProtoMessage>(_ db: Database, table: String, where column: String, is value: String) throws -> [M] {
+        try Row.fetchAll(db, sql: "SELECT record FROM \(table) WHERE \(column) = ? ORDER BY created_at, id", arguments: [value])
             .map { try decode($0) }
+    }
+
+    /// `column IN (?, ?, …)` for the statuses or kinds a list filters on.
+    static func inClause<E: ProtoEnum>(_ column: String, _ values: [E], _ clauses: inout [String], _ arguments: inout StatementArguments) {
+        guard !values.isEmpty else { return }
+        clauses.append("\(column) IN (\(values.map { _ in "?" }.joined(separator: ",")))")
+        arguments += StatementArguments(values.map(\.rawValue))
+    }
+
+    /// Newest-first keyset condition: rows strictly after `cursor` in (created_at DESC, id DESC) order.
+    static func afterCursor(_ cursor: PageCursor?, _ clauses: inout [String], _ arguments: inout StatementArguments) {
+        guard let cursor else { return }
+        let key = Int64(cursor.key) ?? 0
+        clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
+        arguments += [key, key, cursor.id]
     }
 
     public struct CaseFilter: Sendable {
@@ -172,21 +194,11 @@ public enum OrderStore {
         var arguments: StatementArguments = []
         if !filter.customerID.isEmpty { clauses.append("customer_id = ?"); arguments += [filter.customerID] }
         if !filter.orderID.isEmpty { clauses.append("order_id = ?"); arguments += [filter.orderID] }
-        if !filter.statuses.isEmpty {
-            clauses.append("status IN (\(filter.statuses.map { _ in "?" }.joined(separator: ",")))")
-            arguments += StatementArguments(filter.statuses.map(\.rawValue))
-        }
-        if !filter.kinds.isEmpty {
-            clauses.append("kind IN (\(filter.kinds.map { _ in "?" }.joined(separator: ",")))")
-            arguments += StatementArguments(filter.kinds.map(\.rawValue))
-        }
+        inClause("status", filter.statuses, &clauses, &arguments)
+        inClause("kind", filter.kinds, &clauses, &arguments)
         if let from = filter.createdFrom { clauses.append("created_at >= ?"); arguments += [from] }
         if let before = filter.createdBefore { clauses.append("created_at < ?"); arguments += [before] }
-        if let cursor {
-            let key = Int64(cursor.key) ?? 0
-            clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
-            arguments += [key, key, cursor.id]
-        }
+        afterCursor(cursor, &clauses, &arguments)
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         arguments += [limit]
         return try Row.fetchAll(db, sql: "SELECT record FROM cases \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -246,15 +258,11 @@ public enum OrderStore {
     }
 
     public static func refund(_ db: Database, _ id: String) throws -> OrderV1.Refund {
-        guard let row = try Row.fetchOne(db, sql: "SELECT record FROM refunds WHERE id = ?", arguments: [id]) else {
-            throw RPCError.notFound("refund", id)
-        }
-        return try decode(row)
+        try record(db, table: "refunds", kind: "refund", id: id)
     }
 
     public static func refunds(_ db: Database, caseID: String) throws -> [OrderV1.Refund] {
-        try Row.fetchAll(db, sql: "SELECT record FROM refunds WHERE case_id = ? ORDER BY created_at, id", arguments: [caseID])
-            .map { try decode($0) }
+        try records(db, table: "refunds", where: "case_id", is: caseID)
     }
 
     /// PENDING refunds, oldest first: the executor's work queue.
@@ -269,15 +277,8 @@ public enum OrderStore {
         var arguments: StatementArguments = []
         if !caseID.isEmpty { clauses.append("case_id = ?"); arguments += [caseID] }
         if !orderID.isEmpty { clauses.append("order_id = ?"); arguments += [orderID] }
-        if !statuses.isEmpty {
-            clauses.append("status IN (\(statuses.map { _ in "?" }.joined(separator: ",")))")
-            arguments += StatementArguments(statuses.map(\.rawValue))
-        }
-        if let cursor {
-            let key = Int64(cursor.key) ?? 0
-            clauses.append("(created_at < ? OR (created_at = ? AND id < ?))")
-            arguments += [key, key, cursor.id]
-        }
+        inClause("status", statuses, &clauses, &arguments)
+        afterCursor(cursor, &clauses, &arguments)
         let whereClause = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         arguments += [limit]
         return try Row.fetchAll(db, sql: "SELECT record FROM refunds \(whereClause) ORDER BY created_at DESC, id DESC LIMIT ?",

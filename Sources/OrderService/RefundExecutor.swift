@@ -20,7 +20,7 @@ public final class RefundExecutor: Service, Sendable {
     let afterCommit: @Sendable () -> Void
     let logger: Logger
     let callTimeout: Duration
-    private let wakeFlag = Atomic<Bool>(false)
+    private let wakeup = WorkerWakeup()
     private let backoff = Mutex<[String: (failures: Int, next: ContinuousClock.Instant)]>([:])
 
     public init(database: ServiceDatabase, clock: ServiceClock = .system, provider: any PaymentProvider,
@@ -38,13 +38,13 @@ public final class RefundExecutor: Service, Sendable {
     }
 
     /// New refunds were committed: look now rather than at the next poll.
-    public func wake() { wakeFlag.store(true, ordering: .releasing) }
+    public func wake() { wakeup.wake() }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 _ = await self.executePending()
-                await self.waitForWake(upTo: .seconds(1))
+                await self.wakeup.wait(upTo: .seconds(1))
             }
         }
     }
@@ -146,13 +146,5 @@ public final class RefundExecutor: Service, Sendable {
     static func isDefinitive(_ code: StatusCode) -> Bool {
         [.invalidArgument, .notFound, .failedPrecondition, .alreadyExists, .permissionDenied, .outOfRange, .unimplemented]
             .contains(code)
-    }
-
-    private func waitForWake(upTo timeout: Duration) async {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline && !Task.isCancelled {
-            if wakeFlag.exchange(false, ordering: .acquiringAndReleasing) { return }
-            try? await Task.sleep(for: .milliseconds(25))
-        }
     }
 }

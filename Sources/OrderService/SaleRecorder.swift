@@ -17,7 +17,7 @@ public final class SaleRecorder: Service, Sendable {
     let product: ProductV1.ProductService.Client?
     let logger: Logger
     let callTimeout: Duration
-    private let wakeFlag = Atomic<Bool>(false)
+    private let wakeup = WorkerWakeup()
 
     public init(database: ServiceDatabase, clock: ServiceClock = .system, product: ProductV1.ProductService.Client?,
                 logger: Logger = Logger(label: "aftersale.order.sales"), callTimeout: Duration = .seconds(5)) {
@@ -28,17 +28,13 @@ public final class SaleRecorder: Service, Sendable {
         self.callTimeout = callTimeout
     }
 
-    public func wake() { wakeFlag.store(true, ordering: .releasing) }
+    public func wake() { wakeup.wake() }
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 _ = await self.deliverDue()
-                let deadline = ContinuousClock.now + .seconds(1)
-                while ContinuousClock.now < deadline && !Task.isCancelled {
-                    if self.wakeFlag.exchange(false, ordering: .acquiringAndReleasing) { break }
-                    try? await Task.sleep(for: .milliseconds(50))
-                }
+                await self.wakeup.wait(upTo: .seconds(1))
             }
         }
     }

@@ -34,45 +34,45 @@ import Testing
         let requests = (noCurrency: noCurrency, negative: negative, badFulfilment: badFulfilment, duplicate: duplicate)
         let openLine = OrderV1.OpenCaseLine(orderLineID: l0, quantity: 1, reason: .defective, requestedResolution: .refund)
         return [
-            BadCall(name: "CreateOrder without order", code: .invalidArgument, mentioning: "order: is required") { try await $0.createOrder(.init(), options: m()) },
-            BadCall(name: "CreateOrder mixed currency", code: .invalidArgument, mentioning: "order.lines[1].unit_price.currency") { try await $0.createOrder(.init(order: requests.noCurrency), options: m()) },
-            BadCall(name: "CreateOrder negative quantity", code: .invalidArgument, mentioning: "order.lines[0].quantity") { try await $0.createOrder(.init(order: requests.negative), options: m()) },
-            BadCall(name: "CreateOrder over-fulfilled", code: .invalidArgument, mentioning: "order.fulfilments") { try await $0.createOrder(.init(order: requests.badFulfilment), options: m()) },
-            BadCall(name: "CreateOrder existing id", code: .alreadyExists, mentioning: o.id) { try await $0.createOrder(.init(order: requests.duplicate), options: m()) },
+            BadCall(name: "CreateOrder without order", code: .invalidArgument, mentioning: "order: is required") { _ = try await $0.createOrder(.init(), options: m()) },
+            BadCall(name: "CreateOrder mixed currency", code: .invalidArgument, mentioning: "order.lines[1].unit_price.currency") { _ = try await $0.createOrder(.init(order: requests.noCurrency), options: m()) },
+            BadCall(name: "CreateOrder negative quantity", code: .invalidArgument, mentioning: "order.lines[0].quantity") { _ = try await $0.createOrder(.init(order: requests.negative), options: m()) },
+            BadCall(name: "CreateOrder over-fulfilled", code: .invalidArgument, mentioning: "order.fulfilments") { _ = try await $0.createOrder(.init(order: requests.badFulfilment), options: m()) },
+            BadCall(name: "CreateOrder existing id", code: .alreadyExists, mentioning: o.id) { _ = try await $0.createOrder(.init(order: requests.duplicate), options: m()) },
             BadCall(name: "CreateOrder oversize title", code: .invalidArgument, mentioning: "order.lines[0].title") {
                 var order = OrderHarness.sampleOrder()
                 order.lines[0].title = long
                 _ = try await $0.createOrder(.init(order: order), options: m())
             },
-            BadCall(name: "GetOrder missing id", code: .invalidArgument, mentioning: "order_id") { try await $0.getOrder(.init()) },
-            BadCall(name: "GetOrder unknown id", code: .notFound, mentioning: "order nope") { try await $0.getOrder(.init(orderID: "nope")) },
-            BadCall(name: "ListOrders without customer", code: .invalidArgument, mentioning: "customer_id") { try await $0.listOrders(.init()) },
-            BadCall(name: "ListOrders negative page", code: .invalidArgument, mentioning: "page.page_size") { try await $0.listOrders(.init(page: .init(pageSize: -1), customerID: "c")) },
+            BadCall(name: "GetOrder missing id", code: .invalidArgument, mentioning: "order_id") { _ = try await $0.getOrder(.init()) },
+            BadCall(name: "GetOrder unknown id", code: .notFound, mentioning: "order nope") { _ = try await $0.getOrder(.init(orderID: "nope")) },
+            BadCall(name: "ListOrders without customer", code: .invalidArgument, mentioning: "customer_id") { _ = try await $0.listOrders(.init()) },
+            BadCall(name: "ListOrders negative page", code: .invalidArgument, mentioning: "page.page_size") { _ = try await $0.listOrders(.init(page: .init(pageSize: -1), customerID: "c")) },
             BadCall(name: "RecordFulfilment unknown line", code: .invalidArgument, mentioning: "fulfilment.lines[0].order_line_id") {
-                try await $0.recordFulfilment(.init(orderID: o.id, fulfilment: .init(lines: [.init(orderLineID: "zz", quantity: 1)])), options: m())
+                _ = try await $0.recordFulfilment(.init(orderID: o.id, fulfilment: .init(lines: [.init(orderLineID: "zz", quantity: 1)])), options: m())
             },
             BadCall(name: "RecordFulfilment negative quantity", code: .invalidArgument, mentioning: "fulfilment.lines[0].quantity") {
-                try await $0.recordFulfilment(.init(orderID: o.id, fulfilment: .init(lines: [.init(orderLineID: l0, quantity: -1)])), options: m())
+                _ = try await $0.recordFulfilment(.init(orderID: o.id, fulfilment: .init(lines: [.init(orderLineID: l0, quantity: -1)])), options: m())
             },
             BadCall(name: "RecordFulfilment unknown order", code: .notFound, mentioning: "order nope") {
-                try await $0.recordFulfilment(.init(orderID: "nope", fulfilment: .init(lines: [.init(orderLineID: l0, quantity: 1)])), options: m())
+                _ = try await $0.recordFulfilment(.init(orderID: "nope", fulfilment: .init(lines: [.init(orderLineID: l0, quantity: 1)])), options: m())
             },
-            BadCall(name: "MarkDelivered missing fulfilment", code: .invalidArgument, mentioning: "fulfilment_id") { try await $0.markDelivered(.init(orderID: o.id), options: m()) },
-            BadCall(name: "MarkDelivered unknown fulfilment", code: .notFound, mentioning: "fulfilment nope") { try await $0.markDelivered(.init(orderID: o.id, fulfilmentID: "nope"), options: m()) },
+            BadCall(name: "MarkDelivered missing fulfilment", code: .invalidArgument, mentioning: "fulfilment_id") { _ = try await $0.markDelivered(.init(orderID: o.id), options: m()) },
+            BadCall(name: "MarkDelivered unknown fulfilment", code: .notFound, mentioning: "fulfilment nope") { _ = try await $0.markDelivered(.init(orderID: o.id, fulfilmentID: "nope"), options: m()) },
             BadCall(name: "RecordPayment wrong currency", code: .invalidArgument, mentioning: "payment.captured.currency") {
-                try await $0.recordPayment(.init(orderID: o.id, payment: .init(method: .card, captured: .init(currency: "USD", minorUnits: 5))), options: m())
+                _ = try await $0.recordPayment(.init(orderID: o.id, payment: .init(method: .card, captured: .init(currency: "USD", minorUnits: 5))), options: m())
             },
             BadCall(name: "RecordPayment negative amount", code: .invalidArgument, mentioning: "payment.captured.minor_units") {
-                try await $0.recordPayment(.init(orderID: o.id, payment: .init(method: .card, captured: eur(-5))), options: m())
+                _ = try await $0.recordPayment(.init(orderID: o.id, payment: .init(method: .card, captured: eur(-5))), options: m())
             },
             BadCall(name: "RecordPayment unknown method", code: .invalidArgument, mentioning: "payment.method") {
-                try await $0.recordPayment(.init(orderID: o.id, payment: .init(method: .unrecognized(77), captured: eur(5))), options: m())
+                _ = try await $0.recordPayment(.init(orderID: o.id, payment: .init(method: .unrecognized(77), captured: eur(5))), options: m())
             },
             BadCall(name: "RecordPayment unknown case", code: .notFound, mentioning: "case nope") {
-                try await $0.recordPayment(.init(orderID: o.id, payment: .init(method: .card, captured: eur(5), caseID: "nope")), options: m())
+                _ = try await $0.recordPayment(.init(orderID: o.id, payment: .init(method: .card, captured: eur(5), caseID: "nope")), options: m())
             },
             BadCall(name: "OpenCase no lines", code: .invalidArgument, mentioning: "lines: needs at least one") {
-                try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, kind: .returnRefund), options: m())
+                _ = try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, kind: .returnRefund), options: m())
             },
             BadCall(name: "OpenCase negative quantity", code: .invalidArgument, mentioning: "lines[0].quantity") {
                 var line = openLine
@@ -80,10 +80,10 @@ import Testing
                 _ = try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, kind: .returnRefund, lines: [line]), options: m())
             },
             BadCall(name: "OpenCase no kind", code: .invalidArgument, mentioning: "kind: is required") {
-                try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, lines: [openLine]), options: m())
+                _ = try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, lines: [openLine]), options: m())
             },
             BadCall(name: "OpenCase unknown order", code: .notFound, mentioning: "order nope") {
-                try await $0.openCase(.init(orderID: "nope", customerID: o.customerID, kind: .returnRefund, lines: [openLine]), options: m())
+                _ = try await $0.openCase(.init(orderID: "nope", customerID: o.customerID, kind: .returnRefund, lines: [openLine]), options: m())
             },
             BadCall(name: "OpenCase unknown line", code: .invalidArgument, mentioning: "lines[0].order_line_id") {
                 var line = openLine
@@ -91,7 +91,7 @@ import Testing
                 _ = try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, kind: .returnRefund, lines: [line]), options: m())
             },
             BadCall(name: "OpenCase other customer", code: .invalidArgument, mentioning: "customer_id") {
-                try await $0.openCase(.init(orderID: o.id, customerID: "someone", kind: .returnRefund, lines: [openLine]), options: m())
+                _ = try await $0.openCase(.init(orderID: o.id, customerID: "someone", kind: .returnRefund, lines: [openLine]), options: m())
             },
             BadCall(name: "OpenCase exchange without sku", code: .invalidArgument, mentioning: "lines[0].exchange_sku") {
                 var line = openLine
@@ -117,71 +117,71 @@ import Testing
                 _ = try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, kind: .returnRefund, lines: [line]), options: m())
             },
             BadCall(name: "OpenCase bad fee bp", code: .invalidArgument, mentioning: "fee_terms.restocking_fee_bp") {
-                try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, kind: .returnRefund, lines: [openLine],
+                _ = try await $0.openCase(.init(orderID: o.id, customerID: o.customerID, kind: .returnRefund, lines: [openLine],
                                             feeTerms: .init(restockingFeeBp: 20_000)), options: m())
             },
-            BadCall(name: "GetCase oversize id", code: .invalidArgument, mentioning: "case_id: is longer") { try await $0.getCase(.init(caseID: longID)) },
-            BadCall(name: "GetCase unknown", code: .notFound, mentioning: "case nope") { try await $0.getCase(.init(caseID: "nope")) },
-            BadCall(name: "ListCases unknown status", code: .invalidArgument, mentioning: "statuses[0]") { try await $0.listCases(.init(statuses: [.unrecognized(42)])) },
-            BadCall(name: "ApproveCase missing id", code: .invalidArgument, mentioning: "case_id") { try await $0.approveCase(.init(), options: m()) },
+            BadCall(name: "GetCase oversize id", code: .invalidArgument, mentioning: "case_id: is longer") { _ = try await $0.getCase(.init(caseID: longID)) },
+            BadCall(name: "GetCase unknown", code: .notFound, mentioning: "case nope") { _ = try await $0.getCase(.init(caseID: "nope")) },
+            BadCall(name: "ListCases unknown status", code: .invalidArgument, mentioning: "statuses[0]") { _ = try await $0.listCases(.init(statuses: [.unrecognized(42)])) },
+            BadCall(name: "ApproveCase missing id", code: .invalidArgument, mentioning: "case_id") { _ = try await $0.approveCase(.init(), options: m()) },
             BadCall(name: "ApproveCase negative quantity", code: .invalidArgument, mentioning: "lines[0].quantity") {
-                try await $0.approveCase(.init(caseID: c, lines: [.init(caseLineID: "x", quantity: -1)]), options: m())
+                _ = try await $0.approveCase(.init(caseID: c, lines: [.init(caseLineID: "x", quantity: -1)]), options: m())
             },
             BadCall(name: "ApproveCase unknown line", code: .invalidArgument, mentioning: "lines[0].case_line_id") {
-                try await $0.approveCase(.init(caseID: c, lines: [.init(caseLineID: "x", quantity: 1)]), options: m())
+                _ = try await $0.approveCase(.init(caseID: c, lines: [.init(caseLineID: "x", quantity: 1)]), options: m())
             },
-            BadCall(name: "ApproveCase unknown case", code: .notFound, mentioning: "case nope") { try await $0.approveCase(.init(caseID: "nope"), options: m()) },
+            BadCall(name: "ApproveCase unknown case", code: .notFound, mentioning: "case nope") { _ = try await $0.approveCase(.init(caseID: "nope"), options: m()) },
             BadCall(name: "ApproveCase fee currency", code: .invalidArgument, mentioning: "fee_terms.return_shipping_fee.currency") {
-                try await $0.approveCase(.init(caseID: c, feeTerms: .init(returnShippingFee: .init(currency: "USD", minorUnits: 1))), options: m())
+                _ = try await $0.approveCase(.init(caseID: c, feeTerms: .init(returnShippingFee: .init(currency: "USD", minorUnits: 1))), options: m())
             },
-            BadCall(name: "RejectCase no reason", code: .invalidArgument, mentioning: "reason: is required") { try await $0.rejectCase(.init(caseID: c), options: m()) },
+            BadCall(name: "RejectCase no reason", code: .invalidArgument, mentioning: "reason: is required") { _ = try await $0.rejectCase(.init(caseID: c), options: m()) },
             BadCall(name: "RejectCase oversize message", code: .invalidArgument, mentioning: "message") {
-                try await $0.rejectCase(.init(caseID: c, reason: .other, message: long), options: m())
+                _ = try await $0.rejectCase(.init(caseID: c, reason: .other, message: long), options: m())
             },
             BadCall(name: "CancelCase negative version", code: .invalidArgument, mentioning: "expected_version") {
-                try await $0.cancelCase(.init(caseID: c, expectedVersion: -1), options: m())
+                _ = try await $0.cancelCase(.init(caseID: c, expectedVersion: -1), options: m())
             },
             BadCall(name: "AttachShipment no role", code: .invalidArgument, mentioning: "role") {
-                try await $0.attachShipment(.init(caseID: c, shipmentID: "s"), options: m())
+                _ = try await $0.attachShipment(.init(caseID: c, shipmentID: "s"), options: m())
             },
             BadCall(name: "AttachShipment no shipment", code: .invalidArgument, mentioning: "shipment_id") {
-                try await $0.attachShipment(.init(caseID: c, role: .reverse), options: m())
+                _ = try await $0.attachShipment(.init(caseID: c, role: .reverse), options: m())
             },
             BadCall(name: "MarkShipped bad actor", code: .invalidArgument, mentioning: "actor.kind") {
-                try await $0.markShipped(.init(caseID: c, actor: .init(kind: .unrecognized(9))), options: m())
+                _ = try await $0.markShipped(.init(caseID: c, actor: .init(kind: .unrecognized(9))), options: m())
             },
             BadCall(name: "RecordReceipt zero quantity", code: .invalidArgument, mentioning: "lines[0].quantity") {
-                try await $0.recordReceipt(.init(caseID: c, lines: [.init(caseLineID: "x", quantity: 0)]), options: m())
+                _ = try await $0.recordReceipt(.init(caseID: c, lines: [.init(caseLineID: "x", quantity: 0)]), options: m())
             },
-            BadCall(name: "RecordReceipt no lines", code: .invalidArgument, mentioning: "lines") { try await $0.recordReceipt(.init(caseID: c), options: m()) },
+            BadCall(name: "RecordReceipt no lines", code: .invalidArgument, mentioning: "lines") { _ = try await $0.recordReceipt(.init(caseID: c), options: m()) },
             BadCall(name: "InspectCase negative", code: .invalidArgument, mentioning: "lines[0].accepted_quantity") {
-                try await $0.inspectCase(.init(caseID: c, lines: [.init(caseLineID: "x", acceptedQuantity: -1)]), options: m())
+                _ = try await $0.inspectCase(.init(caseID: c, lines: [.init(caseLineID: "x", acceptedQuantity: -1)]), options: m())
             },
             BadCall(name: "InspectCase no disposition", code: .invalidArgument, mentioning: "lines[0].disposition") {
-                try await $0.inspectCase(.init(caseID: c, lines: [.init(caseLineID: "x", acceptedQuantity: 1)]), options: m())
+                _ = try await $0.inspectCase(.init(caseID: c, lines: [.init(caseLineID: "x", acceptedQuantity: 1)]), options: m())
             },
-            BadCall(name: "QuoteSettlement unknown case", code: .notFound, mentioning: "case nope") { try await $0.quoteSettlement(.init(caseID: "nope")) },
+            BadCall(name: "QuoteSettlement unknown case", code: .notFound, mentioning: "case nope") { _ = try await $0.quoteSettlement(.init(caseID: "nope")) },
             BadCall(name: "QuoteSettlement unknown resolution", code: .invalidArgument, mentioning: "resolution") {
-                try await $0.quoteSettlement(.init(caseID: c, resolution: .unrecognized(99)))
+                _ = try await $0.quoteSettlement(.init(caseID: c, resolution: .unrecognized(99)))
             },
-            BadCall(name: "ResolveCase no resolution", code: .invalidArgument, mentioning: "resolution: is required") { try await $0.resolveCase(.init(caseID: c), options: m()) },
+            BadCall(name: "ResolveCase no resolution", code: .invalidArgument, mentioning: "resolution: is required") { _ = try await $0.resolveCase(.init(caseID: c), options: m()) },
             BadCall(name: "ResolveCase bad expiry", code: .invalidArgument, mentioning: "store_credit_expires_at") {
-                try await $0.resolveCase(.init(caseID: c, resolution: .storeCredit, storeCreditExpiresAt: .init(seconds: -5, nanos: 0)), options: m())
+                _ = try await $0.resolveCase(.init(caseID: c, resolution: .storeCredit, storeCreditExpiresAt: .init(seconds: -5, nanos: 0)), options: m())
             },
-            BadCall(name: "CloseCase oversize note", code: .invalidArgument, mentioning: "note") { try await $0.closeCase(.init(caseID: c, note: long), options: m()) },
-            BadCall(name: "ReopenCase unknown", code: .notFound, mentioning: "case nope") { try await $0.reopenCase(.init(caseID: "nope"), options: m()) },
-            BadCall(name: "ExpireOverdue limit", code: .invalidArgument, mentioning: "limit") { try await $0.expireOverdue(.init(limit: -1), options: m()) },
-            BadCall(name: "ExpireOverdue bad id", code: .invalidArgument, mentioning: "case_ids[0]") { try await $0.expireOverdue(.init(caseIDs: ["has space"]), options: m()) },
-            BadCall(name: "GetTimeline missing id", code: .invalidArgument, mentioning: "case_id") { try await $0.getTimeline(.init()) },
-            BadCall(name: "GetTimeline unknown", code: .notFound, mentioning: "case nope") { try await $0.getTimeline(.init(caseID: "nope")) },
-            BadCall(name: "ListRefunds unknown status", code: .invalidArgument, mentioning: "statuses[0]") { try await $0.listRefunds(.init(statuses: [.unspecified])) },
-            BadCall(name: "RetryRefund missing id", code: .invalidArgument, mentioning: "refund_id") { try await $0.retryRefund(.init(), options: m()) },
-            BadCall(name: "RetryRefund unknown", code: .notFound, mentioning: "refund nope") { try await $0.retryRefund(.init(refundID: "nope"), options: m()) },
+            BadCall(name: "CloseCase oversize note", code: .invalidArgument, mentioning: "note") { _ = try await $0.closeCase(.init(caseID: c, note: long), options: m()) },
+            BadCall(name: "ReopenCase unknown", code: .notFound, mentioning: "case nope") { _ = try await $0.reopenCase(.init(caseID: "nope"), options: m()) },
+            BadCall(name: "ExpireOverdue limit", code: .invalidArgument, mentioning: "limit") { _ = try await $0.expireOverdue(.init(limit: -1), options: m()) },
+            BadCall(name: "ExpireOverdue bad id", code: .invalidArgument, mentioning: "case_ids[0]") { _ = try await $0.expireOverdue(.init(caseIDs: ["has space"]), options: m()) },
+            BadCall(name: "GetTimeline missing id", code: .invalidArgument, mentioning: "case_id") { _ = try await $0.getTimeline(.init()) },
+            BadCall(name: "GetTimeline unknown", code: .notFound, mentioning: "case nope") { _ = try await $0.getTimeline(.init(caseID: "nope")) },
+            BadCall(name: "ListRefunds unknown status", code: .invalidArgument, mentioning: "statuses[0]") { _ = try await $0.listRefunds(.init(statuses: [.unspecified])) },
+            BadCall(name: "RetryRefund missing id", code: .invalidArgument, mentioning: "refund_id") { _ = try await $0.retryRefund(.init(), options: m()) },
+            BadCall(name: "RetryRefund unknown", code: .notFound, mentioning: "refund nope") { _ = try await $0.retryRefund(.init(refundID: "nope"), options: m()) },
             BadCall(name: "RecordRefundOutcome contradictory", code: .invalidArgument, mentioning: "failure_reason") {
-                try await $0.recordRefundOutcome(.init(refundID: "r", succeeded: true, failureReason: "x"), options: m())
+                _ = try await $0.recordRefundOutcome(.init(refundID: "r", succeeded: true, failureReason: "x"), options: m())
             },
             BadCall(name: "RecordRefundOutcome unknown", code: .notFound, mentioning: "refund nope") {
-                try await $0.recordRefundOutcome(.init(refundID: "nope", succeeded: true), options: m())
+                _ = try await $0.recordRefundOutcome(.init(refundID: "nope", succeeded: true), options: m())
             },
         ]
     }

@@ -61,6 +61,13 @@ struct StubServer: Sendable {
     }
 }
 
+/// A client that reconnects quickly, so a peer that comes up is reached on the next attempt.
+func fastClient(_ address: String) throws -> RPCClient {
+    var configuration = ClientConfiguration()
+    configuration.backoff.initial = .milliseconds(10)
+    return RPCClient(endpoints: [try Endpoint(parsing: address)], configuration: configuration)
+}
+
 /// A clock tests move by hand.
 final class ManualClock: Sendable {
     private let current: Mutex<Date>
