@@ -19,6 +19,10 @@ public enum OrderStore {
                     record BLOB NOT NULL
                 );
                 CREATE INDEX orders_by_customer ON orders(customer_id, placed_at, id);
+                CREATE TABLE order_line (
+                    id TEXT PRIMARY KEY,
+                    order_id TEXT NOT NULL REFERENCES orders(id)
+                ) WITHOUT ROWID;
                 CREATE TABLE cases (
                     id TEXT PRIMARY KEY,
                     order_id TEXT NOT NULL REFERENCES orders(id),
@@ -82,6 +86,13 @@ public enum OrderStore {
         }
         try db.execute(sql: "INSERT INTO orders (id, customer_id, placed_at, version, record) VALUES (?, ?, ?, ?, ?)",
                        arguments: [order.id, order.customerID, order.placedAt?.epochMicros ?? 0, order.version, try blob(order)])
+        // Order line ids key the calls to other services ("sale:<order line id>"), so they are unique across orders.
+        for line in order.lines {
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM order_line WHERE id = ?", arguments: [line.id]) == true {
+                throw RPCError.alreadyExists("order line", line.id)
+            }
+            try db.execute(sql: "INSERT INTO order_line (id, order_id) VALUES (?, ?)", arguments: [line.id, order.id])
+        }
     }
 
     /// The stored order (computed `open_case_quantity` not filled); NOT_FOUND when unknown.

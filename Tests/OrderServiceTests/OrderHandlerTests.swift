@@ -146,12 +146,20 @@ import Testing
             let closed = try await harness.client.closeCase(.init(caseID: opened.id, note: "done"), options: .mutating())
             #expect(closed.status == .closed && closed.closedAt != nil)
 
+            // Reopening a settled case does not claim its units again: they are already counted as returned.
+            let reopened = try await harness.client.reopenCase(.init(caseID: opened.id, reason: "customer disputes"), options: .mutating())
+            #expect(reopened.status == .reopened && reopened.settlement?.isFinal == true)
+            let afterReopen = try await harness.client.getOrder(.init(orderID: order.id))
+            #expect(afterReopen.lines.map(\.returnedQuantity) == [1, 0] && afterReopen.lines.map(\.openCaseQuantity) == [0, 0])
+            _ = try await harness.client.rejectCase(.init(caseID: opened.id, reason: .other, message: "dispute dismissed"), options: .mutating())
+            #expect(try await harness.client.closeCase(.init(caseID: opened.id), options: .mutating()).status == .closed)
+
             let timeline = try await harness.client.getTimeline(.init(caseID: opened.id)).entries
             #expect(timeline.map(\.sequence) == Array(1...Int64(timeline.count)))
             let events = timeline.map(\.eventType)
             let n = refunds.count
             #expect(events == [.opened, .approved, .shipmentAttached, .shipped, .received, .received, .inspected, .resolved]
-                    + Array(repeating: .refundCreated, count: n) + Array(repeating: .refundSucceeded, count: n) + [.closed])
+                    + Array(repeating: .refundCreated, count: n) + Array(repeating: .refundSucceeded, count: n) + [.closed, .reopened, .rejected, .closed])
             #expect(timeline[1].actor == agentActor && timeline[1].fromStatus == .requested && timeline[1].toStatus == .approved)
             #expect(timeline[1].before.contains("CASE_STATUS_REQUESTED") && timeline[1].after.contains("CASE_STATUS_APPROVED"))
             #expect(timeline[1].message == "Approved 2 of 3 unit(s)")
@@ -167,7 +175,7 @@ import Testing
             #expect(caseEvents.filter { $0 == .caseUpdated }.count == 1, "the second partial receipt changed no status")
             #expect(caseEvents.filter { $0 == .refundCreated }.count == refunds.count)
             #expect(caseEvents.filter { $0 == .refundSucceeded }.count == refunds.count)
-            #expect(caseEvents.filter { $0 == .caseStatusChanged }.count == 7, "\(caseEvents)")
+            #expect(caseEvents.filter { $0 == .caseStatusChanged }.count == 10, "\(caseEvents)")
         }
     }
 

@@ -31,7 +31,10 @@ import Testing
         badFulfilment.fulfilments[0].lines[0].quantity = 9
         var duplicate = OrderHarness.sampleOrder()
         duplicate.id = o.id
-        let requests = (noCurrency: noCurrency, negative: negative, badFulfilment: badFulfilment, duplicate: duplicate)
+        var sameLine = OrderHarness.sampleOrder()
+        sameLine.lines[1].id = o.lines[1].id
+        sameLine.fulfilments[0].lines[1].orderLineID = o.lines[1].id
+        let requests = (noCurrency: noCurrency, negative: negative, badFulfilment: badFulfilment, duplicate: duplicate, sameLine: sameLine)
         let openLine = OrderV1.OpenCaseLine(orderLineID: l0, quantity: 1, reason: .defective, requestedResolution: .refund)
         return [
             BadCall(name: "CreateOrder without order", code: .invalidArgument, mentioning: "order: is required") { _ = try await $0.createOrder(.init(), options: m()) },
@@ -39,6 +42,9 @@ import Testing
             BadCall(name: "CreateOrder negative quantity", code: .invalidArgument, mentioning: "order.lines[0].quantity") { _ = try await $0.createOrder(.init(order: requests.negative), options: m()) },
             BadCall(name: "CreateOrder over-fulfilled", code: .invalidArgument, mentioning: "order.fulfilments") { _ = try await $0.createOrder(.init(order: requests.badFulfilment), options: m()) },
             BadCall(name: "CreateOrder existing id", code: .alreadyExists, mentioning: o.id) { _ = try await $0.createOrder(.init(order: requests.duplicate), options: m()) },
+            BadCall(name: "CreateOrder line id in use", code: .alreadyExists, mentioning: "order line \(o.lines[1].id)") {
+                _ = try await $0.createOrder(.init(order: requests.sameLine), options: m())
+            },
             BadCall(name: "CreateOrder oversize title", code: .invalidArgument, mentioning: "order.lines[0].title") {
                 var order = OrderHarness.sampleOrder()
                 order.lines[0].title = long
