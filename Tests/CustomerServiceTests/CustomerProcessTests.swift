@@ -6,22 +6,8 @@ import Testing
 
 /// The real `aftersale serve customer` process, driven by the real `aftersale customer …` CLI.
 @Suite struct CustomerProcessTests {
-    struct CLIResult: Sendable { var status: Int32; var stdout: String; var stderr: String }
-
     static func cli(_ arguments: [String], address: String) async throws -> CLIResult {
-        try await offloaded {
-            let process = Process()
-            process.executableURL = ServiceProcess.binary
-            process.arguments = ["customer"] + arguments + ["--addr", address]
-            let output = Pipe(), errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return CLIResult(status: process.terminationStatus, stdout: out, stderr: err)
-        }
+        try await runAfterSale(["customer"] + arguments + ["--addr", address])
     }
 
     @Test func theServedProcessAndItsCLI() async throws {

@@ -5,25 +5,8 @@ import Testing
 
 /// The real `aftersale serve order` process, driven through the `aftersale order …` CLI as a user would.
 @Suite struct OrderProcessTests {
-    struct Output: Sendable { var status: Int32; var stdout: String; var stderr: String }
-
-    static func cli(_ arguments: [String], stdin: String? = nil) async throws -> Output {
-        try await offloaded {
-            let process = Process()
-            process.executableURL = ServiceProcess.binary
-            process.arguments = arguments
-            let output = Pipe(), errors = Pipe(), input = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            process.standardInput = input
-            try process.run()
-            if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-            try input.fileHandleForWriting.close()
-            let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return Output(status: process.terminationStatus, stdout: out, stderr: err)
-        }
+    static func cli(_ arguments: [String], stdin: String? = nil) async throws -> CLIResult {
+        try await runAfterSale(arguments, stdin: stdin)
     }
 
     @Test func serveAndDriveACaseThroughTheCLI() async throws {
@@ -35,7 +18,7 @@ import Testing
                          "--customer-addr", "unix://\(directory.file("customer-down.sock"))"]
         var server = try await ServiceProcess.start(arguments)
         let addr = ["--addr", server.address]
-        func run(_ args: [String], stdin: String? = nil) async throws -> Output {
+        func run(_ args: [String], stdin: String? = nil) async throws -> CLIResult {
             let result = try await Self.cli(["order"] + args + addr, stdin: stdin)
             #expect(result.status == 0, "aftersale order \(args.joined(separator: " ")): \(result.stderr)")
             return result
