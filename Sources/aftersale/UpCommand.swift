@@ -29,6 +29,8 @@ struct UpCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         let directory = UpDirectory(dir)
         try directory.create()
+        let lock = try directory.lock()
+        defer { withExtendedLifetime(lock) {} }
         let (keys, source, created) = try directory.tokenKeys(file: keysFile, environment: environment)
         let known = Set(ServeCommand.configuration.subcommands.compactMap { $0.configuration.commandName })
         let requested = try UpServiceSpec.resolve(environment: environment)

@@ -166,6 +166,12 @@ final class UpProcess: Sendable {
         #expect(FileManager.default.fileExists(atPath: directory.file("log/alpha.log")))
         #expect(FileManager.default.fileExists(atPath: directory.file("data")))
 
+        // A second supervisor on the same directory is refused instead of fighting over the sockets.
+        let rival = try await TokenCommandTests.run(["up", "--dir", directory.path], environment: [:])
+        #expect(rival.status == 1)
+        #expect(rival.stderr.contains("another aftersale up is already running in"), "\(rival.stderr)")
+        #expect(rival.stderr.contains("(pid \(up.process.processIdentifier))"), "\(rival.stderr)")
+
         // Health over the socket, as the supervisor itself checks it.
         let client = try RPCClient("unix://\(directory.file("run/beta.sock"))")
         let health = try await HealthV1.Health.Client(transport: client).check(.init(), options: .init(timeout: .seconds(5)))

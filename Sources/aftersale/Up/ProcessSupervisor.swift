@@ -50,7 +50,6 @@ actor ProcessSupervisor {
     }
 
     var serving: [String] { states.filter { $0.value == .serving }.map(\.key).sorted() }
-    var pids: [String: Int32] { processes.mapValues(\.processIdentifier) }
 
     /// SIGTERM to every child; SIGKILL after the grace period to those still running.
     func stop() {

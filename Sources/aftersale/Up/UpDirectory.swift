@@ -31,6 +31,22 @@ struct UpDirectory: Sendable {
         }
     }
 
+    /// Takes `run/up.lock` (an advisory lock held until this process exits) so that two `aftersale up` never
+    /// supervise the same sockets; the file holds the owner's pid.
+    func lock() throws -> FileHandle {
+        let path = (run as NSString).appendingPathComponent("up.lock")
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw CLIError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let owner = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw CLIError("another aftersale up is already running in \(root)\(owner.isEmpty ? "" : " (pid \(owner))")")
+        }
+        _ = ftruncate(descriptor, 0)
+        handle.write(Data("\(getpid())\n".utf8))
+        return handle
+    }
+
     /// The configured token keys (`--keys-file`, `AFTERSALE_TOKEN_KEYS`, `AFTERSALE_TOKEN_KEYS_FILE`), or else
     /// `run/token.keys`, generated with mode 0600 on first use.
     func tokenKeys(file: String?, environment: [String: String]) throws -> (keys: TokenKeySet, source: TokenKeySource, created: Bool) {
