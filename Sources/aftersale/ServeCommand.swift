@@ -54,6 +54,7 @@ struct ServeOptions: ParsableArguments {
             throw CLIError("serve \(name): \(error)")
         }
         if case .unconfigured = settings.auth { throw CLIError("serve \(name): \(ServiceAuth.missingKeysMessage)") }
+        SupervisorWatch.startIfSupervised()
         return settings
     }
 }

@@ -83,6 +83,7 @@ struct UpCommand: AsyncParsableCommand {
             environment["AFTERSALE_REPORTING_ADDR"] = "unix://\(directory.socket("reporting"))"
         }
         environment["AFTERSALE_TOKEN"] = nil
+        environment[SupervisorWatch.variable] = "\(getpid())"
         if case .file(let path) = keySource {
             environment[TokenKeySource.inlineVariable] = nil
             environment[TokenKeySource.fileVariable] = path

@@ -138,7 +138,13 @@ final class UpProcess: Sendable {
 /// `aftersale up` with stand-in services (`aftersale serve stub`, chosen through AFTERSALE_UP_SERVICES): start,
 /// health, restart after `kill -9`, giving up on a child that cannot start, and a clean stop on SIGTERM.
 @Suite struct UpCommandTests {
-    static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno != ESRCH }
+    /// Whether `pid` is a running process (a zombie waiting for a reaper that is not there does not count).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard kill(pid, 0) == 0 || errno != ESRCH else { return false }
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return true }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first != "Z"
+    }
 
     @Test func supervisesStartsRestartsAndStopsCleanly() async throws {
         let directory = try TemporaryDirectory("up")
@@ -195,5 +201,19 @@ final class UpProcess: Sendable {
         #expect(up.text.contains("beta       stopped (status 0)"))
         #expect(up.text.contains("all services stopped"))
         for pid in children { #expect(!Self.isAlive(pid), "child \(pid) is still running") }
+    }
+
+    /// If `up` itself dies without stopping its children (SIGKILL), they notice and stop on their own.
+    @Test func childrenStopWhenTheSupervisorIsKilled() async throws {
+        let directory = try TemporaryDirectory("up-killed")
+        defer { directory.remove() }
+        let up = try UpProcess(directory: directory.path, environment: ["AFTERSALE_UP_SERVICES": "solo=stub"])
+        defer { if up.process.isRunning { kill(up.process.processIdentifier, SIGKILL) } }
+        try await up.waitFor("startup") { $0.contains("development token (role agent") }
+        let child = try #require(up.pids("solo").first)
+        kill(up.process.processIdentifier, SIGKILL)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while Self.isAlive(child) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!Self.isAlive(child), "the orphaned child \(child) is still running")
     }
 }
