@@ -35,8 +35,8 @@ struct TokenCommand: ParsableCommand {
     /// A lifetime as `aftersale call --timeout` takes it, plus days (`7d`).
     static func parseTTL(_ text: String) throws -> Duration {
         let lifetime: Duration
-        if text.hasSuffix("d"), let days = Int(text.dropLast()), days > 0, days <= 30 {
-            lifetime = .seconds(days * 86_400)
+        if text.hasSuffix("d"), let days = Int(text.dropLast()), days > 0 {
+            lifetime = .seconds(min(days, 1_000) * 86_400)
         } else {
             lifetime = try DurationParser.parse(text)
         }

@@ -68,7 +68,8 @@ import Testing
         (["token", "--role", "agent", "--subject", "alice"], [String: String](), "no token keys"),
         (["token", "--role", "admin", "--subject", "alice"], ["AFTERSALE_TOKEN_KEYS": keys],
          "--role must be one of customer, agent, warehouse, service"),
-        (["token", "--role", "agent", "--subject", "alice", "--ttl", "90d"], ["AFTERSALE_TOKEN_KEYS": keys], "is not a duration"),
+        (["token", "--role", "agent", "--subject", "alice", "--ttl", "90d"], ["AFTERSALE_TOKEN_KEYS": keys], "--ttl must be between 1s and 30d, got '90d'"),
+        (["token", "--role", "agent", "--subject", "alice", "--ttl", "soon"], ["AFTERSALE_TOKEN_KEYS": keys], "'soon' is not a duration"),
         (["token", "--role", "agent", "--subject", "a b"], ["AFTERSALE_TOKEN_KEYS": keys], "subject must be"),
         (["token", "--role", "agent", "--subject", "alice"], ["AFTERSALE_TOKEN_KEYS": "k=c2hvcnQ="], "at least 32 needed"),
     ])
