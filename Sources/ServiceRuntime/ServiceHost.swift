@@ -10,12 +10,18 @@ import ServiceLifecycle
 public struct ServiceHost: Sendable {
     public let settings: ServiceSettings
     public let logger: Logger
+    /// Who may call this process's methods (domain services: other services only).
+    public let authPolicy: AuthPolicy
+    /// This service's own token for calls to peers; nil with `--insecure-no-auth`.
+    public let serviceTokens: ServiceTokenSource?
 
-    public init(settings: ServiceSettings, logger: Logger? = nil) {
+    public init(settings: ServiceSettings, logger: Logger? = nil, authPolicy: AuthPolicy = .serviceOnly) {
         self.settings = settings
         var logger = logger ?? Logger(label: "aftersale.\(settings.name)")
         logger.logLevel = settings.logLevel
         self.logger = logger
+        self.authPolicy = authPolicy
+        serviceTokens = settings.auth.keys.map { ServiceTokenSource(signer: TokenSigner(keys: $0), subject: settings.name) }
     }
 
     /// Opens the service's database under `--data` with the shared tables and `migrations`.
@@ -23,18 +29,39 @@ public struct ServiceHost: Sendable {
         try ServiceDatabase(path: settings.databasePath, synchronous: settings.synchronous, migrations: migrations)
     }
 
-    /// A client for peer service `name` (one multiplexed connection, lazily connected).
-    public func peerClient(_ name: String) throws -> RPCClient {
+    /// A client for peer service `name` (one multiplexed connection, lazily connected) that presents this
+    /// service's token on every call.
+    public func peerClient(_ name: String) throws -> AuthenticatedTransport {
         guard let address = settings.peers[name] else {
             throw ServiceSettingsError("no address configured for the \(name) service")
         }
-        return try RPCClient(address)
+        return AuthenticatedTransport(client: try RPCClient(address), tokens: serviceTokens)
     }
 
     /// The relay delivering `database`'s outbox to the reporting service (if an address is configured).
     public func outboxRelay(for database: ServiceDatabase) throws -> OutboxRelay {
-        let reporting = try settings.reportingAddress.map { ReportingV1.ReportingService.Client(transport: try RPCClient($0)) }
+        let reporting = try settings.reportingAddress.map {
+            ReportingV1.ReportingService.Client(transport: AuthenticatedTransport(client: try RPCClient($0), tokens: serviceTokens))
+        }
         return OutboxRelay(database: database, reporting: reporting, logger: logger)
+    }
+
+    /// The interceptors every call passes: authentication (per ``authPolicy``), then the per-caller rate limit.
+    /// Throws the one-line refusal when the settings hold no keys and no explicit `--insecure-no-auth`.
+    public func interceptors() throws -> [any ServerInterceptor] {
+        var interceptors: [any ServerInterceptor] = []
+        switch settings.auth {
+        case .unconfigured:
+            throw ServiceSettingsError("\(settings.name): \(ServiceAuth.missingKeysMessage)")
+        case .insecureNoAuth:
+            logger.warning("authentication is OFF (--insecure-no-auth): any local process may call this service")
+        case .keys(let keys):
+            interceptors.append(AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: authPolicy))
+        }
+        if let limit = settings.rateLimit {
+            interceptors.append(RateLimitInterceptor(limiter: RateLimiter(limit: limit)))
+        }
+        return interceptors
     }
 
     /// Serves `services` until SIGTERM/SIGINT, running `background` services (relays, simulators) alongside.
@@ -44,6 +71,7 @@ public struct ServiceHost: Sendable {
                     background: [any Service] = []) async throws {
         var configuration = ServerConfiguration(endpoint: settings.listen)
         configuration.logger = logger
+        configuration.interceptors = try interceptors()
         var extra: [any Service] = background
         if let port = settings.metricsPort {
             let prometheus = PrometheusEndpoint(port: port)

@@ -19,12 +19,17 @@ public struct ServiceSettings: Sendable {
     /// `127.0.0.1:<port>` for Prometheus scraping, if wanted.
     public var metricsPort: Int?
     public var logLevel: Logger.Level
+    /// Token keys (or the explicit choice to run without authentication).
+    public var auth: ServiceAuth
+    /// Per-caller limit on calls; nil = unlimited.
+    public var rateLimit: RateLimit?
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("\(name).sqlite") }
 
     public init(name: String, listen: Endpoint, dataDirectory: String, reportingAddress: String? = nil,
                 peers: [String: String] = [:], synchronous: ServiceDatabase.Synchronous = .normal,
-                metricsPort: Int? = nil, logLevel: Logger.Level = .info) {
+                metricsPort: Int? = nil, logLevel: Logger.Level = .info, auth: ServiceAuth = .unconfigured,
+                rateLimit: RateLimit? = .serviceDefault) {
         self.name = name
         self.listen = listen
         self.dataDirectory = dataDirectory
@@ -33,6 +38,8 @@ public struct ServiceSettings: Sendable {
         self.synchronous = synchronous
         self.metricsPort = metricsPort
         self.logLevel = logLevel
+        self.auth = auth
+        self.rateLimit = rateLimit
     }
 
     /// Resolves settings from flag values (nil = not given) and `environment`.
@@ -40,6 +47,7 @@ public struct ServiceSettings: Sendable {
     public static func resolve(
         name: String, listen: String?, data: String?, reporting: String?, peers: [String: String?] = [:],
         sqliteSync: String? = nil, metricsPort: String? = nil, logLevel: String? = nil,
+        tokenKeysFile: String? = nil, insecureNoAuth: Bool = false, rateLimit: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServiceSettings {
         let lookup = SettingLookup(service: name, environment: environment)
@@ -80,9 +88,21 @@ public struct ServiceSettings: Sendable {
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ServiceSettingsError("--log-level / AFTERSALE_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got '\(levelText)'")
         }
+        let auth: ServiceAuth
+        do {
+            auth = try ServiceAuth.resolve(tokenKeysFile: tokenKeysFile, insecureNoAuth: insecureNoAuth, environment: environment)
+        } catch {
+            throw ServiceSettingsError("\(error)")
+        }
+        var limit: RateLimit? = .serviceDefault
+        if let text = lookup.optional(rateLimit, variable: "RATE_LIMIT", shared: true) {
+            do { limit = try RateLimit.parse(text) } catch {
+                throw ServiceSettingsError("--rate-limit / \(lookup.variable("RATE_LIMIT")) or AFTERSALE_RATE_LIMIT: \(error)")
+            }
+        }
         return ServiceSettings(name: name, listen: endpoint, dataDirectory: dataDirectory,
                                reportingAddress: reportingAddress, peers: resolvedPeers, synchronous: synchronous,
-                               metricsPort: port, logLevel: level)
+                               metricsPort: port, logLevel: level, auth: auth, rateLimit: limit)
     }
 }
 

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import RPCShared
 import ServiceRuntime
@@ -10,10 +11,13 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every setting can also come from the environment: AFTERSALE_<SERVICE>_LISTEN, AFTERSALE_<SERVICE>_DATA,
             and for settings all services share AFTERSALE_<PEER>_ADDR, AFTERSALE_REPORTING_ADDR,
-            AFTERSALE_SQLITE_SYNC, AFTERSALE_LOG_LEVEL. Flags win over the environment.
+            AFTERSALE_SQLITE_SYNC, AFTERSALE_LOG_LEVEL, AFTERSALE_RATE_LIMIT. Token keys come from
+            --token-keys-file, AFTERSALE_TOKEN_KEYS (kid=base64secret,…) or AFTERSALE_TOKEN_KEYS_FILE; without them a
+            service refuses to start unless --insecure-no-auth or AFTERSALE_INSECURE_NO_AUTH=1 (docs/SECURITY.md).
+            Flags win over the environment.
             """,
         subcommands: [ServeOrderCommand.self, ServeProductCommand.self, ServeCustomerCommand.self,
-                      ServeLogisticsCommand.self, ServeReportingCommand.self]
+                      ServeLogisticsCommand.self, ServeReportingCommand.self, ServeStubCommand.self]
     )
 }
 
@@ -30,15 +34,42 @@ struct ServeOptions: ParsableArguments {
     var metricsPort: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info (default), notice, warning, error, critical.")
     var logLevel: String?
+    @Option(name: .customLong("token-keys-file"), help: "File of token keys (kid=base64secret per line; mode 0600).")
+    var tokenKeysFile: String?
+    @Flag(name: .customLong("insecure-no-auth"), help: "Accept calls without tokens (local experiments only).")
+    var insecureNoAuth = false
+    @Option(name: .customLong("rate-limit"), help: "Per-caller limit RATE[:BURST] calls/s (default 500:1000), or off.")
+    var rateLimit: String?
 
-    /// The settings for service `name`, failing with one line naming the flag and variable when something is off.
+    /// The settings for service `name`, failing with one line naming the flag and variable when something is off
+    /// (including: no token keys and no explicit `--insecure-no-auth`).
     func settings(_ name: String, peers: [String: String?] = [:]) throws -> ServiceSettings {
+        let settings: ServiceSettings
         do {
-            return try ServiceSettings.resolve(name: name, listen: listen, data: data, reporting: reportingAddress,
-                                               peers: peers, sqliteSync: sqliteSync, metricsPort: metricsPort,
-                                               logLevel: logLevel)
+            settings = try ServiceSettings.resolve(name: name, listen: listen, data: data, reporting: reportingAddress,
+                                                   peers: peers, sqliteSync: sqliteSync, metricsPort: metricsPort,
+                                                   logLevel: logLevel, tokenKeysFile: tokenKeysFile,
+                                                   insecureNoAuth: insecureNoAuth, rateLimit: rateLimit)
         } catch let error as ServiceSettingsError {
             throw CLIError("serve \(name): \(error)")
         }
+        if case .unconfigured = settings.auth { throw CLIError("serve \(name): \(ServiceAuth.missingKeysMessage)") }
+        SupervisorWatch.startIfSupervised()
+        return settings
+    }
+}
+
+/// `aftersale serve stub --listen …`: a process with only health and reflection behind the same host, auth and
+/// rate limit as a real service. Hidden: it stands in for services under test (`AFTERSALE_UP_SERVICES`).
+struct ServeStubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stub", abstract: "A service with no methods (tests).",
+                                                    shouldDisplay: false)
+    @OptionGroup var options: ServeOptions
+    @Option(help: "Service name (default: the socket's file name without .sock).") var name: String?
+
+    func run() async throws {
+        let fallback = options.listen.map { (($0 as NSString).lastPathComponent as NSString).deletingPathExtension }
+        let settings = try options.settings(name ?? fallback ?? "stub")
+        try await ServiceHost(settings: settings).run(services: [])
     }
 }

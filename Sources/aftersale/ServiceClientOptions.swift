@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RPCShared
+import ServiceRuntime
 
 /// The options every per-service debugging command (`aftersale order …`, `aftersale product …`) takes.
 struct ServiceClientOptions: ParsableArguments {
@@ -10,6 +11,8 @@ struct ServiceClientOptions: ParsableArguments {
     @Option(name: .customLong("idempotency-key"), help: "Idempotency key for a mutating call (default: a fresh one).")
     var idempotencyKey: String?
     @Option(help: "Deadline, e.g. 500ms, 5s.") var timeout: String = "30s"
+    @Option(help: "Bearer token (default: $AFTERSALE_TOKEN, else a 5-minute service token minted from the keys in $AFTERSALE_TOKEN_KEYS or $AFTERSALE_TOKEN_KEYS_FILE).")
+    var token: String?
 
     /// Opens a client for `service` (`order`, `product`, …).
     func client(_ service: String) throws -> RPCClient {
@@ -24,10 +27,21 @@ struct ServiceClientOptions: ParsableArguments {
     func callOptions(mutating: Bool = false) throws -> CallOptions {
         var options = CallOptions(timeout: try DurationParser.parse(timeout))
         try options.metadata.add(headers: headers)
+        if options.metadata["authorization"] == nil, let token = try bearerToken() {
+            options.metadata.add("authorization", "Bearer \(token)")
+        }
         if mutating && options.metadata["idempotency-key"] == nil {
             options.metadata.add("idempotency-key", idempotencyKey ?? "cli-\(UUID().uuidString.lowercased())")
         }
         return options
+    }
+
+    /// `--token`, `AFTERSALE_TOKEN`, or a short-lived service token (subject `cli`) minted from configured keys.
+    func bearerToken() throws -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let token = token ?? environment["AFTERSALE_TOKEN"], !token.isEmpty { return token }
+        guard let (keys, _) = try TokenKeySource.load(file: nil, environment: environment) else { return nil }
+        return try TokenSigner(keys: keys).sign(subject: "cli", role: .service, lifetime: .seconds(300))
     }
 
     /// Runs `body` with a client, printing the response as JSON; RPC failures become the exit status.

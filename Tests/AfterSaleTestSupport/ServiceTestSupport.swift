@@ -46,6 +46,8 @@ extension CallOptions {
 
 /// A real `aftersale` process (e.g. `serve order --listen … --data …`), waited for until it prints its
 /// `listening on ADDRESS` line, and killed (SIGTERM, then SIGKILL) by ``stop()`` / ``kill()``.
+/// Processes get the development keys ``developmentKeys`` in `AFTERSALE_TOKEN_KEYS` unless the test's
+/// environment says otherwise; ``serviceToken(subject:)`` mints a token they accept.
 public final class ServiceProcess: @unchecked Sendable {
     public let process: Process
     /// The address from the `listening on` line.
@@ -61,9 +63,39 @@ public final class ServiceProcess: @unchecked Sendable {
         return url
     }
 
+    /// Fixed token keys for tests (never for a deployment): `test=<32 bytes of 0x2a>`.
+    public static let developmentKeys = "test=" + Data(repeating: 0x2a, count: 32).base64EncodedString()
+
     public static func start(_ arguments: [String], environment: [String: String] = [:],
                              timeout: Duration = .seconds(20)) async throws -> ServiceProcess {
-        try await offloaded { try ServiceProcess(arguments, environment: environment, timeout: timeout) }
+        let environment = ["AFTERSALE_TOKEN_KEYS": developmentKeys].merging(environment) { $1 }
+        return try await offloaded { try ServiceProcess(arguments, environment: environment, timeout: timeout) }
+    }
+
+    /// A token from ``developmentKeys`` (minted by `aftersale token`), as metadata for a test client's calls:
+    /// `CallOptions(metadata: ServiceProcess.authorization())`.
+    public static func serviceToken(subject: String = "test", role: String = "service", ttl: String = "1h") async throws -> String {
+        try await offloaded {
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["token", "--role", role, "--subject", subject, "--ttl", ttl]
+            process.environment = ProcessInfo.processInfo.environment.merging(["AFTERSALE_TOKEN_KEYS": developmentKeys]) { $1 }
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let token = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            process.waitUntilExit()
+            guard process.terminationStatus == 0, !token.isEmpty else {
+                throw ServiceProcessError("'aftersale token' failed with status \(process.terminationStatus)")
+            }
+            return token
+        }
+    }
+
+    /// `authorization: Bearer <service token>` metadata for calls to a ``ServiceProcess``.
+    public static func authorization(subject: String = "test") async throws -> Metadata {
+        ["authorization": "Bearer \(try await serviceToken(subject: subject))"]
     }
 
     private init(_ arguments: [String], environment: [String: String], timeout: Duration) throws {

@@ -1,0 +1,56 @@
+import AfterSaleTestSupport
+import Foundation
+import RPCShared
+@testable import ServiceRuntime
+import Testing
+
+/// The rules as a real `aftersale serve` process applies them (the stand-in service `serve stub`).
+@Suite struct AuthServeProcessTests {
+    @Test func aTokenMintedByTheBinaryVerifiesWithTheSameKeys() async throws {
+        let token = try await ServiceProcess.serviceToken(subject: "order")
+        let claims = try TokenVerifier(keys: TokenKeySet(parsing: ServiceProcess.developmentKeys)).verify(token)
+        #expect(claims.subject == "order" && claims.role == .service && claims.keyID == "test")
+        #expect(abs(claims.expiresAt.timeIntervalSinceNow - 3600) < 60)
+    }
+
+    @Test func withoutKeysAServiceRefusesToStartWithOneLine() async throws {
+        let directory = try TemporaryDirectory("serve-auth")
+        defer { directory.remove() }
+        let result = try await offloaded {
+            let process = Process()
+            process.executableURL = ServiceProcess.binary
+            process.arguments = ["serve", "stub", "--listen", "unix://\(directory.file("s.sock"))", "--data", directory.path]
+            var environment = ProcessInfo.processInfo.environment
+            for key in ["AFTERSALE_TOKEN_KEYS", "AFTERSALE_TOKEN_KEYS_FILE", "AFTERSALE_INSECURE_NO_AUTH"] { environment[key] = nil }
+            process.environment = environment
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        #expect(result.0 != 0)
+        #expect(result.1.hasPrefix("aftersale: serve s: no token keys: set AFTERSALE_TOKEN_KEYS="), "\(result.1)")
+        #expect(result.1.split(separator: "\n").count == 1)
+    }
+
+    @Test func explicitlyInsecureStartsAndHealthIsOpenEitherWay() async throws {
+        let directory = try TemporaryDirectory("serve-auth")
+        defer { directory.remove() }
+        for (name, environment) in [("keyed", [String: String]()),
+                                    ("open", ["AFTERSALE_TOKEN_KEYS": "", "AFTERSALE_INSECURE_NO_AUTH": "1"])] {
+            let process = try await ServiceProcess.start(
+                ["serve", "stub", "--listen", "unix://\(directory.file("\(name).sock"))", "--data", directory.path],
+                environment: environment)
+            let client = try RPCClient(process.address)
+            let health = try await HealthV1.Health.Client(transport: client).check(.init(), options: .init(timeout: .seconds(5)))
+            #expect(health.status == .serving, "\(name)")
+            let mode = try FileManager.default.attributesOfItem(atPath: directory.file("\(name).sock"))[.posixPermissions] as? Int
+            #expect(mode == 0o660)
+            await client.close()
+            await process.stop()
+        }
+    }
+}
