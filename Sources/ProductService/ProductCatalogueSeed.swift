@@ -182,11 +182,13 @@ public enum ProductCatalogueSeed {
 
     /// Loads everything through `client`: categories (parents first), products, policies, then stock. Stock
     /// deltas use fixed idempotency keys (`seed-v1:stock:<sku>:<warehouse>`), so loading twice does not double
-    /// them; upserts replace by id.
-    public static func load(into client: ProductV1.ProductService.Client, timeout: Duration = .seconds(10),
-                            actor: String = "seed") async throws {
+    /// them; upserts replace by id. `base` carries the deadline and metadata (e.g. `authorization`) of every call.
+    public static func load(into client: ProductV1.ProductService.Client,
+                            base: CallOptions = CallOptions(timeout: .seconds(10)), actor: String = "seed") async throws {
         func options(_ key: String = "seed-\(UUID().uuidString)") -> CallOptions {
-            CallOptions(timeout: timeout, metadata: ["idempotency-key": key])
+            var options = base
+            options.metadata.set("idempotency-key", key)
+            return options
         }
         for category in categories {
             _ = try await client.upsertCategory(.init(category: category), options: options())

@@ -15,12 +15,15 @@ public final class OutboxRelay: Service, Sendable {
     private let database: ServiceDatabase
     private let reporting: ReportingV1.ReportingService.Client?
     private let batchSize: Int
+    private let pollInterval: Duration
     private let logger: Logger
     private let signal = WakeSignal()
 
     /// With `reporting` nil (no address configured) events accumulate until a relay with an address runs.
+    /// `pollInterval` bounds how long an event committed without a ``wake()`` waits.
     public init(database: ServiceDatabase, reporting: ReportingV1.ReportingService.Client?, batchSize: Int = 200,
-                logger: Logger) {
+                pollInterval: Duration = .seconds(1), logger: Logger) {
+        self.pollInterval = pollInterval
         self.database = database
         self.reporting = reporting
         self.batchSize = batchSize
@@ -76,7 +79,7 @@ public final class OutboxRelay: Service, Sendable {
                 }
                 backoff = .milliseconds(100)
                 if delivered == batchSize { continue }
-                await signal.wait(upTo: .seconds(1))
+                await signal.wait(upTo: pollInterval)
             } catch {
                 if Task.isCancelled { return }
                 if !failing {

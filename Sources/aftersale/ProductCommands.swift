@@ -305,7 +305,7 @@ struct ProductSeed: AsyncParsableCommand {
     func run() async throws {
         let options = try client.callOptions()
         try await withProduct(client) { product in
-            try await ProductCatalogueSeed.load(into: product, timeout: options.timeout ?? .seconds(30))
+            try await ProductCatalogueSeed.load(into: product, base: options)
             return try await product.listProducts(.init(page: .init(pageSize: 500)), options: options)
         }
     }

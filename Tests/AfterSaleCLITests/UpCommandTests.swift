@@ -8,23 +8,8 @@ import Testing
 @Suite struct TokenCommandTests {
     static let keys = ServiceProcess.developmentKeys
 
-    static func run(_ arguments: [String], environment: [String: String]) async throws -> CLITests.Result {
-        try await offloaded {
-            let process = Process()
-            process.executableURL = ServiceProcess.binary
-            process.arguments = arguments
-            var base = ProcessInfo.processInfo.environment
-            for key in ["AFTERSALE_TOKEN_KEYS", "AFTERSALE_TOKEN_KEYS_FILE"] { base[key] = nil }
-            process.environment = base.merging(environment) { $1 }
-            let output = Pipe(), errors = Pipe()
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            let out = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let err = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return CLITests.Result(status: process.terminationStatus, stdout: out, stderr: err)
-        }
+    static func run(_ arguments: [String], environment: [String: String]) async throws -> CLIResult {
+        try await runAfterSale(arguments, environment: environment, unsetting: ["AFTERSALE_TOKEN_KEYS", "AFTERSALE_TOKEN_KEYS_FILE"])
     }
 
     /// The claims of a token (the part between the key id and the MAC), decoded without verifying.

@@ -7,16 +7,20 @@ public struct CLIResult: Sendable {
     public var stderr: String
 }
 
-/// Runs the real `aftersale` binary to completion, as a user would, feeding `stdin` if given.
-public func runAfterSale(_ arguments: [String], stdin: String? = nil,
-                         environment: [String: String] = [:]) async throws -> CLIResult {
+/// Runs the real `aftersale` binary to completion, as a user would, feeding `stdin` if given, with `environment`
+/// added to this process's environment and the variables in `unsetting` removed from it. Like
+/// ``ServiceProcess``, it gets the development keys in `AFTERSALE_TOKEN_KEYS`, so the per-service CLIs mint the
+/// service token that served test processes require.
+public func runAfterSale(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
+                         unsetting: [String] = []) async throws -> CLIResult {
     try await offloaded {
         let process = Process()
         process.executableURL = ServiceProcess.binary
         process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
+        var base = ProcessInfo.processInfo.environment
+        base["AFTERSALE_TOKEN_KEYS"] = ServiceProcess.developmentKeys
+        for name in unsetting { base[name] = nil }
+        process.environment = base.merging(environment) { $1 }
         // stderr goes to a file, so a child that fills one pipe while we drain the other cannot deadlock.
         let errorPath = NSTemporaryDirectory() + "aftersale-stderr-\(UUID().uuidString)"
         FileManager.default.createFile(atPath: errorPath, contents: nil)

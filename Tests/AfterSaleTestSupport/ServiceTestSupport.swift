@@ -68,29 +68,22 @@ public final class ServiceProcess: @unchecked Sendable {
 
     public static func start(_ arguments: [String], environment: [String: String] = [:],
                              timeout: Duration = .seconds(20)) async throws -> ServiceProcess {
-        let environment = ["AFTERSALE_TOKEN_KEYS": developmentKeys].merging(environment) { $1 }
+        // The child also watches this test process (as under `aftersale up`): if a test dies before stopping it, the
+        // service exits by itself instead of outliving the test run.
+        let environment = ["AFTERSALE_TOKEN_KEYS": developmentKeys, "AFTERSALE_SUPERVISOR_PID": "\(getpid())"]
+            .merging(environment) { $1 }
         return try await offloaded { try ServiceProcess(arguments, environment: environment, timeout: timeout) }
     }
 
     /// A token from ``developmentKeys`` (minted by `aftersale token`), as metadata for a test client's calls:
     /// `CallOptions(metadata: ServiceProcess.authorization())`.
     public static func serviceToken(subject: String = "test", role: String = "service", ttl: String = "1h") async throws -> String {
-        try await offloaded {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["token", "--role", role, "--subject", subject, "--ttl", ttl]
-            process.environment = ProcessInfo.processInfo.environment.merging(["AFTERSALE_TOKEN_KEYS": developmentKeys]) { $1 }
-            let output = Pipe()
-            process.standardOutput = output
-            try process.run()
-            let token = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            process.waitUntilExit()
-            guard process.terminationStatus == 0, !token.isEmpty else {
-                throw ServiceProcessError("'aftersale token' failed with status \(process.terminationStatus)")
-            }
-            return token
+        let result = try await runAfterSale(["token", "--role", role, "--subject", subject, "--ttl", ttl])
+        let token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard result.status == 0, !token.isEmpty else {
+            throw ServiceProcessError("'aftersale token' failed with status \(result.status): \(result.stderr)")
         }
+        return token
     }
 
     /// `authorization: Bearer <service token>` metadata for calls to a ``ServiceProcess``.
@@ -131,6 +124,11 @@ public final class ServiceProcess: @unchecked Sendable {
         guard process.isRunning else { return }
         process.terminate()
         _ = try? await offloaded { [process] in process.waitUntilExit() }
+    }
+
+    /// A process a failed test forgot to stop dies with its handle rather than outliving the test.
+    deinit {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
     }
 
     /// SIGKILL: no drain, no cleanup — a crash.
