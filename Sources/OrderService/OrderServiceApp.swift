@@ -38,8 +38,9 @@ public enum OrderServiceApp {
         let host = ServiceHost(settings: settings)
         let database = try host.openDatabase(migrations: OrderStore.migrations)
         let relay = try host.outboxRelay(for: database)
-        let product = try settings.peers["product"].map { ProductV1.ProductService.Client(transport: try RPCClient($0)) }
-        let customer = try settings.peers["customer"].map { CustomerV1.CustomerService.Client(transport: try RPCClient($0)) }
+        // Peer calls carry this service's own token (AuthenticatedTransport); peers accept nothing else.
+        let product = try settings.peers["product"].map { _ in ProductV1.ProductService.Client(transport: try host.peerClient("product")) }
+        let customer = try settings.peers["customer"].map { _ in CustomerV1.CustomerService.Client(transport: try host.peerClient("customer")) }
         let components = build(database: database, product: product, customer: customer,
                                paymentProvider: PaymentProviderSimulator(), relay: relay, logger: host.logger)
         try await host.run(services: [components.handler.serviceDefinition], database: database,

@@ -78,7 +78,8 @@ public final class SaleRecorder: Service, Sendable {
             return .rejected(error: "\(error.code): \(error.message)")
         } catch {
             if call.attempts == 0 {
-                logger.warning("ProductService unavailable; sale will be retried", metadata: ["key": "\(call.idempotencyKey)"])
+                logger.warning("ProductService unavailable; sale will be retried",
+                               metadata: ["key": "\(call.idempotencyKey)", "error": "\(error)"])
             }
             return .retry(at: retryAt, error: "\(error)")
         }

@@ -9,7 +9,7 @@ struct AfterSaleCommand: AsyncParsableCommand {
         abstract: "AfterSale: the after-sale backend (returns, refunds, exchanges, repairs) and its tools.",
         subcommands: [CallCommand.self, ListCommand.self, DescribeCommand.self, HealthCommand.self, ProtoCommand.self,
                       ServeCommand.self, OrderCommand.self, ProductCommand.self, CustomerCommand.self,
-                      LogisticsCommand.self, ReportingCommand.self, TokenCommand.self, UpCommand.self]
+                      LogisticsCommand.self, ReportingCommand.self, TokenCommand.self, UpCommand.self, SeedCommand.self]
     )
 
     /// Usage errors print usage; anything that fails while running is one line on stderr, and a failed call
@@ -32,6 +32,9 @@ struct AfterSaleCommand: AsyncParsableCommand {
         } catch let exit as ExitCode {
             Foundation.exit(exit.rawValue)
         } catch {
+            // `--help`, `help <command>` and validation errors surface from run() (ArgumentParser's HelpCommand);
+            // they print help or usage. Everything else is a one-line failure.
+            if exitCode(for: error) != .failure { exit(withError: error) }
             fail("\(error)", code: 1)
         }
     }

@@ -16,9 +16,14 @@ struct ServiceClientOptions: ParsableArguments {
 
     /// Opens a client for `service` (`order`, `product`, …).
     func client(_ service: String) throws -> RPCClient {
+        try Self.client(service, address: address, flag: "--addr")
+    }
+
+    /// A client for `service` at `address`, or at `$AFTERSALE_<SERVICE>_ADDR` when no address is given.
+    static func client(_ service: String, address: String?, flag: String? = nil) throws -> RPCClient {
         let variable = "AFTERSALE_\(service.uppercased())_ADDR"
         guard let address = address ?? ProcessInfo.processInfo.environment[variable], !address.isEmpty else {
-            throw CLIError("no address: pass --addr or set \(variable)")
+            throw CLIError("no \(service) address: pass \(flag ?? "--\(service)-addr") or set \(variable)")
         }
         return try RPCClient(address)
     }
