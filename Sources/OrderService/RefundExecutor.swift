@@ -20,7 +20,7 @@ public final class RefundExecutor: Service, Sendable {
     let afterCommit: @Sendable () -> Void
     let logger: Logger
     let callTimeout: Duration
-    private let wakeup = WorkerWakeup()
+    private let wakeup = WakeSignal()
     private let backoff = Mutex<[String: (failures: Int, next: ContinuousClock.Instant)]>([:])
 
     public init(database: ServiceDatabase, clock: ServiceClock = .system, provider: any PaymentProvider,

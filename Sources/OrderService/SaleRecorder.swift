@@ -17,7 +17,7 @@ public final class SaleRecorder: Service, Sendable {
     let product: ProductV1.ProductService.Client?
     let logger: Logger
     let callTimeout: Duration
-    private let wakeup = WorkerWakeup()
+    private let wakeup = WakeSignal()
 
     public init(database: ServiceDatabase, clock: ServiceClock = .system, product: ProductV1.ProductService.Client?,
                 logger: Logger = Logger(label: "aftersale.order.sales"), callTimeout: Duration = .seconds(5)) {

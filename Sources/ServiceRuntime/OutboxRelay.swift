@@ -31,7 +31,7 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     /// Tells the relay new events were committed, so it need not wait for its next poll.
-    public func wake() { signal.signal() }
+    public func wake() { signal.wake() }
 
     public func run() async throws {
         guard let reporting else {
@@ -93,42 +93,4 @@ public final class OutboxRelay: Service, Sendable {
         }
     }
 
-}
-
-/// A wake-up that is remembered until someone waits for it, with a timeout on the wait.
-final class WakeSignal: Sendable {
-    private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter else {
-                state.pending = true
-                return nil
-            }
-            state.waiter = nil
-            return waiter
-        }
-        waiter?.resume()
-    }
-
-    /// Returns after a ``signal()`` (or at once if one is pending) or after `timeout`. A timer that fires late
-    /// leaves a pending signal behind, which costs one extra poll and nothing else.
-    func wait(upTo timeout: Duration) async {
-        let timer = Task { [self] in
-            guard (try? await Task.sleep(for: timeout)) != nil else { return }
-            signal()
-        }
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state in
-                if state.pending {
-                    state.pending = false
-                    return true
-                }
-                state.waiter = continuation
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-        timer.cancel()
-    }
 }
