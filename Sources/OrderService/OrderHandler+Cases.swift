@@ -373,7 +373,18 @@ extension OrderHandler {
                 afterSaleCase.resolution = request.resolution
                 afterSaleCase.resolvedAt = CommonV1.Timestamp(now)
                 if !request.replacementShipmentID.isEmpty { afterSaleCase.replacementShipmentID = request.replacementShipmentID }
-                for allocation in settlement.allocations where (allocation.amount?.minorUnits ?? 0) > 0 {
+                // A case settled before (then reopened) must not pay the same units twice: only what the new settlement
+                // adds on top of this case's earlier refunds (all but FAILED ones) is paid, drawn in allocation order.
+                var topUp = Int64.max
+                if OrderLineLedger.wasSettled(before) {
+                    let earlier = try OrderStore.refunds(db, caseID: before.id).filter { $0.status != .failed }
+                    let paid = earlier.reduce(Int64(0)) { $0 + ($1.amount?.minorUnits ?? 0) }
+                    topUp = max((settlement.refundTotal?.amount?.minorUnits ?? 0) - paid, 0)
+                }
+                for var allocation in settlement.allocations where (allocation.amount?.minorUnits ?? 0) > 0 && topUp > 0 {
+                    let amount = min(allocation.amount?.minorUnits ?? 0, topUp)
+                    topUp -= amount
+                    allocation.amount?.minorUnits = amount
                     let id = Identifier.make("rf", at: now)
                     refunds.append(OrderV1.Refund(
                         id: id, caseID: before.id, orderID: before.orderID, paymentID: allocation.paymentID,

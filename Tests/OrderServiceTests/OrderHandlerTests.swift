@@ -199,6 +199,28 @@ import Testing
         }
     }
 
+    @Test func aReopenedSettledCaseIsNotPaidTwice() async throws {
+        try await withHarness { harness in
+            let order = try await harness.createOrder(OrderHarness.sampleOrder(delivered: false))
+            let opened = try await harness.openCase(order, kind: .refundOnly, units: [1])
+            let first = try await harness.resolve(try await harness.approve(opened))
+            let paid = first.settlement?.refundTotal?.amount?.minorUnits ?? 0
+            #expect(paid > 0)
+            #expect(await harness.components.refundExecutor.executePending() > 0)
+            _ = try await harness.client.closeCase(.init(caseID: opened.id), options: .mutating())
+
+            // Reopened and settled again for the same unit: the case's earlier refunds already cover it.
+            let reopened = try await harness.client.reopenCase(.init(caseID: opened.id, reason: "customer disputes"), options: .mutating())
+            let second = try await harness.resolve(try await harness.approve(reopened))
+            #expect(second.status == .resolved)
+            let refunds = try await harness.client.listRefunds(.init(caseID: opened.id)).refunds
+            #expect(refunds.reduce(Int64(0)) { $0 + ($1.amount?.minorUnits ?? 0) } == paid)
+            await harness.components.refundExecutor.executePending()
+            let after = try await harness.client.getOrder(.init(orderID: order.id))
+            #expect(after.payments.reduce(Int64(0)) { $0 + ($1.refunded?.minorUnits ?? 0) } == paid)
+        }
+    }
+
     @Test func instantRefundIsClosedOnlyAfterReceiptAndInspection() async throws {
         try await withHarness { harness in
             let order = try await harness.createOrder()
