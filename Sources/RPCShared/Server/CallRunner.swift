@@ -4,7 +4,9 @@ import NIOCore
 
 /// One call's handler, run as a task: interceptors, the handler, then the STATUS frame (with the response for a
 /// unary call) encoded in the task and handed to the connection on its event loop.
-struct CallRunner: Sendable {
+///
+/// A class: the task and the closures below capture one reference, not copies of all these fields.
+final class CallRunner: Sendable {
     let streamID: UInt32
     let method: RegisteredMethod
     let request: ByteBuffer
@@ -15,15 +17,31 @@ struct CallRunner: Sendable {
     let allocator: ByteBufferAllocator
     let connection: NIOLoopBound<ServerConnectionHandler>
 
+    init(streamID: UInt32, method: RegisteredMethod, request: ByteBuffer, requests: RequestStream<ByteBuffer>?,
+         context: ServerContext, trace: TraceContext, interceptors: [any ServerInterceptor], allocator: ByteBufferAllocator,
+         connection: NIOLoopBound<ServerConnectionHandler>) {
+        self.streamID = streamID
+        self.method = method
+        self.request = request
+        self.requests = requests
+        self.context = context
+        self.trace = trace
+        self.interceptors = interceptors
+        self.allocator = allocator
+        self.connection = connection
+    }
+
     func run() async {
         let started = ContinuousClock.now
         let (frame, code) = await TraceContext.$current.withValue(trace) { await serve() }
         context.logger.debug("call finished", metadata: ["code": "\(code)", "duration": "\(ContinuousClock.now - started)"])
+        let streamID = self.streamID
         onLoop { $0.finish(streamID, statusFrame: frame, code: code) }
     }
 
     private func serve() async -> (ByteBuffer, StatusCode) {
         let frame: ByteBuffer
+        let request = self.request
         do {
             switch method.handler {
             case .unary(let handler):
@@ -31,7 +49,7 @@ struct CallRunner: Sendable {
                 frame = try statusFrame(.ok, "", payload: response)
             case .serverStreaming(let handler):
                 try await intercepted { context in
-                    try await handler(request, context) { message in try await send(message) }
+                    try await handler(request, context) { message in try await self.send(message) }
                 }
                 frame = try statusFrame(.ok, "", payload: nil)
             case .clientStreaming(let handler):
@@ -41,7 +59,7 @@ struct CallRunner: Sendable {
             case .bidirectionalStreaming(let handler):
                 let requests = self.requests!
                 try await intercepted { context in
-                    try await handler(requests, context) { message in try await send(message) }
+                    try await handler(requests, context) { message in try await self.send(message) }
                 }
                 frame = try statusFrame(.ok, "", payload: nil)
             }
@@ -70,6 +88,7 @@ struct CallRunner: Sendable {
     private func send(_ message: any ProtoMessage) async throws {
         var buffer = allocator.buffer(capacity: 128)
         try FrameWriter.write(.message, streamID: streamID, payload: message, into: &buffer)
+        let connection = self.connection, streamID = self.streamID
         let written: EventLoopFuture<Void>? = try await connection.eventLoop.submit { [buffer] in
             connection.value.send(streamID, messageFrame: buffer)
         }.get()
@@ -92,6 +111,7 @@ struct CallRunner: Sendable {
     }
 
     private func onLoop(_ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {
+        let connection = self.connection
         let loop = connection.eventLoop
         if loop.inEventLoop {
             body(connection.value)

@@ -35,6 +35,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var peerMaxFrameSize = WireProtocol.defaultMaxFrameSize
     private var context: ChannelHandlerContext?
     private var peer = "unknown"
+    private let flusher = FlushCoalescer()
 
     init(router: ServiceRouter, configuration: ServerConfiguration, executor: EventLoopTaskExecutor?, stats: ServerStats,
          metrics: ServerMetrics) {
@@ -58,7 +59,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         let settings = RPCV1.Settings(maxFrameSize: UInt32(configuration.maxFrameSize),
                                       maxConcurrentStreams: UInt32(configuration.maxConcurrentStreams),
                                       maxMetaSize: UInt32(configuration.maxMetaSize))
-        write(.settings, streamID: 0, meta: settings, flush: true)
+        write(.settings, streamID: 0, meta: settings)
+        flushNow()
         context.fireChannelActive()
     }
 
@@ -83,7 +85,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 guard frame.payload.readableBytes == 8 else {
                     return goAway(.protocolError, "PING payload must be 8 bytes, not \(frame.payload.readableBytes)", close: true)
                 }
-                if !frame.flags.contains(.ack) { writeRaw(.ping, flags: .ack, streamID: 0, payload: frame.payload, flush: true) }
+                if !frame.flags.contains(.ack) { writeRaw(.ping, flags: .ack, streamID: 0, payload: frame.payload) }
             case .settings:
                 guard let settings = try? RPCV1.Settings(serializedBytes: frame.meta) else {
                     return goAway(.protocolError, "malformed SETTINGS", close: true)
@@ -109,11 +111,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         }
     }
 
+    /// Answers produced while reading (errors, PING acks) go out together at the end of the read burst.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushNow()
+        context.fireChannelReadComplete()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let error = error as? FrameError {
             goAway(error.code, error.message, close: true)
         } else {
-            context.close(promise: nil)
+            close()
         }
     }
 
@@ -154,11 +162,8 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         for entry in header.metadata { metadata.add(entry.key, bytes: entry.value) }
         let requestID = metadata["x-request-id"] ?? RequestID.next()
         let trace = TraceContext(traceparent: header.traceparent) ?? TraceContext.root()
-        var logger = configuration.logger
-        logger[metadataKey: "request-id"] = "\(requestID)"
-        logger[metadataKey: "trace-id"] = "\(trace.traceID)"
-        logger[metadataKey: "method"] = "\(header.method)"
-        logger[metadataKey: "peer"] = "\(peer)"
+        let logger = configuration.logger.withCallMetadata(.init(requestID: .string(requestID), traceID: .string(trace.traceID),
+                                                                 method: .string(header.method), peer: .string(peer)))
         let deadline = header.timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(clamping: header.timeoutMicros)) : nil
         let callContext = ServerContext(method: method.descriptor, metadata: metadata, deadline: deadline, peer: peer,
                                         requestID: requestID, traceparent: trace.traceparent, logger: logger)
@@ -175,19 +180,17 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                 self.expire(id)
             }
         }
-        streams[id] = stream
-        stats.callsStarted()
-
         let call = CallRunner(streamID: id, method: method, request: frame.payload, requests: requests, context: callContext, trace: trace,
                               interceptors: configuration.interceptors, allocator: context.channel.allocator,
                               connection: NIOLoopBound(self, eventLoop: context.eventLoop))
-        let task: Task<Void, Never>
+        // The task cannot end the call before this returns: it reaches `finish` through this event loop.
         if let executor {
-            task = Task(executorPreference: executor) { await call.run() }
+            stream.task = Task(executorPreference: executor) { await call.run() }
         } else {
-            task = Task { await call.run() }
+            stream.task = Task { await call.run() }
         }
-        if streams[id] != nil { streams[id]?.task = task }
+        streams[id] = stream
+        stats.callsStarted()
     }
 
     /// A call's final frame, from its task (on this loop).
@@ -201,7 +204,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             writeStatus(id, .resourceExhausted,
                         "the response frame of \(statusFrame.readableBytes - 4) bytes exceeds the client's max_frame_size \(peerMaxFrameSize)")
         } else {
-            context?.writeAndFlush(wrapOutboundOut(statusFrame), promise: nil)
+            enqueue(statusFrame)
         }
         closeIfDrained()
     }
@@ -214,7 +217,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                  "a response frame of \(messageFrame.readableBytes - 4) bytes exceeds the client's max_frame_size \(peerMaxFrameSize)")
             return nil
         }
-        return context.writeAndFlush(wrapOutboundOut(messageFrame))
+        let written = context.eventLoop.makePromise(of: Void.self)
+        enqueue(messageFrame, promise: written)
+        return written.futureResult
     }
 
     /// A request of a client-streaming or bidirectional call; END_STREAM (with no message) half-closes.
@@ -277,44 +282,51 @@ final class ServerConnectionHandler: ChannelInboundHandler {
         closeIfDrained()
     }
 
-    func closeChannel() { context?.close(promise: nil) }
+    func closeChannel() { close() }
 
     private func closeIfDrained() {
-        if draining && streams.isEmpty { context?.close(promise: nil) }
+        if draining && streams.isEmpty { close() }
     }
+
+    private func close() { flusher.close(context) }
 
     // MARK: writing
 
     private func goAway(_ code: GoAwayCode, _ message: String, close: Bool) {
         let frame = RPCV1.GoAway(lastStreamID: lastStreamID, code: code.rawValue, message: message)
-        write(.goAway, streamID: 0, meta: frame, flush: true)
-        if close { context?.close(promise: nil) }
+        write(.goAway, streamID: 0, meta: frame)
+        if close { self.close() } else { flushNow() }
     }
 
     private func writeStatus(_ id: UInt32, _ code: StatusCode, _ message: String) {
-        write(.status, flags: .endStream, streamID: id, meta: RPCV1.Status(code: code.rawValue, message: message), flush: true)
+        write(.status, flags: .endStream, streamID: id, meta: RPCV1.Status(code: code.rawValue, message: message))
     }
 
-    private func write(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, meta: some ProtoMessage, flush: Bool) {
+    private func write(_ type: FrameType, flags: FrameFlags = [], streamID: UInt32, meta: some ProtoMessage) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 64)
         do {
             try FrameWriter.write(type, flags: flags, streamID: streamID, meta: meta, payload: nil, into: &buffer)
         } catch {
-            return context.close(promise: nil)
+            return close()
         }
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        if flush { context.flush() }
+        enqueue(buffer)
     }
 
-    private func writeRaw(_ type: FrameType, flags: FrameFlags, streamID: UInt32, payload: ByteBuffer, flush: Bool) {
+    private func writeRaw(_ type: FrameType, flags: FrameFlags, streamID: UInt32, payload: ByteBuffer) {
         guard let context else { return }
         var buffer = context.channel.allocator.buffer(capacity: 12 + payload.readableBytes)
         try? FrameWriter.write(type, flags: flags, streamID: streamID, meta: Optional<RPCV1.Status>.none,
                                rawPayload: payload, into: &buffer)
-        context.write(wrapOutboundOut(buffer), promise: nil)
-        if flush { context.flush() }
+        enqueue(buffer)
     }
+
+    /// Writes a frame; a flush follows once the work already queued on the event loop is done (``FlushCoalescer``).
+    private func enqueue(_ frame: ByteBuffer, promise: EventLoopPromise<Void>? = nil) {
+        flusher.write(frame, promise: promise, context: context)
+    }
+
+    private func flushNow() { flusher.flush(context) }
 }
 
 /// The methods a server serves, by path.
