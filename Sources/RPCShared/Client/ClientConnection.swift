@@ -38,7 +38,7 @@ final class ClientConnection: Sendable {
         let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
         let handler = ready.handler
         let outcome = await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<ClientConnectionHandler.Outcome, Never>) in
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<ClientConnectionHandler.Outcome, Never>) in
                 handler.eventLoop.execute {
                     handler.value.startUnary(frame, token: token, timeout: timeout, continuation: continuation)
                 }

@@ -14,19 +14,19 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     private enum Pending {
-        case unary(CheckedContinuation<Outcome, Never>)
+        case unary(UnsafeContinuation<Outcome, Never>)  // resumed exactly once, by `complete`
         case promise(EventLoopPromise<Outcome>)
         case streaming(AsyncThrowingStream<ByteBuffer, any Error>.Continuation)
     }
 
     private struct Call {
         var pending: Pending
+        var token: UInt64
         var deadline: Scheduled<Void>?
     }
 
     private var calls: [UInt32: Call] = [:]
     private var streamByToken: [UInt64: UInt32] = [:]
-    private var tokenByStream: [UInt32: UInt64] = [:]
     private var nextStreamID: UInt32 = 1
     private var goAwayLastStreamID: UInt32?
     private var context: ChannelHandlerContext?
@@ -38,6 +38,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private var keepaliveTask: RepeatedTask?
     /// Tells the owning connection that this channel must not take new calls (GOAWAY or close).
     private let onUnusable: @Sendable () -> Void
+    private let flusher = FlushCoalescer()
 
     init(keepalive: ClientConfiguration.Keepalive, maxPendingCalls: Int, onUnusable: @escaping @Sendable () -> Void) {
         self.keepalive = keepalive
@@ -75,13 +76,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+        close()
     }
 
     // MARK: starting and ending calls (on the loop)
 
     /// Writes a CALL frame (encoded by the caller, stream id patched here) and registers the waiter.
-    func startUnary(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, continuation: CheckedContinuation<Outcome, Never>) {
+    func startUnary(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, continuation: UnsafeContinuation<Outcome, Never>) {
         start(frame, token: token, timeout: timeout, pending: .unary(continuation))
     }
 
@@ -100,7 +101,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         guard let id = streamByToken[token], let context else { return nil }
         var frame = frame
         frame.setInteger(id, at: frame.readerIndex + 8)
-        return context.writeAndFlush(wrapOutboundOut(frame))
+        let written = context.eventLoop.makePromise(of: Void.self)
+        enqueue(frame, promise: written)
+        return written.futureResult
     }
 
     private func start(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, pending: Pending) {
@@ -118,7 +121,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         nextStreamID += 2  // odd ids, like HTTP/2 client streams: easy to recognise in a capture
         var frame = frame
         frame.setInteger(id, at: frame.readerIndex + 8)
-        var call = Call(pending: pending)
+        var call = Call(pending: pending, token: token)
         if let timeout {
             call.deadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) { [self] in
                 end(id, .failed(RPCError(.deadlineExceeded, "deadline exceeded after \(timeout)"), retryable: false), sendCancel: true)
@@ -126,8 +129,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         calls[id] = call
         streamByToken[token] = id
-        tokenByStream[id] = token
-        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        enqueue(frame)
     }
 
     /// The caller's task was cancelled.
@@ -144,12 +146,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
 
     private func end(_ id: UInt32, _ outcome: Outcome, sendCancel: Bool) {
         guard let call = calls.removeValue(forKey: id) else { return }
-        if let token = tokenByStream.removeValue(forKey: id) { streamByToken.removeValue(forKey: token) }
+        streamByToken.removeValue(forKey: call.token)
         call.deadline?.cancel()
         if sendCancel, let context {
             var buffer = context.channel.allocator.buffer(capacity: WireProtocol.headerSize)
             try? FrameWriter.write(.cancel, streamID: id, payload: nil, into: &buffer)
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            enqueue(buffer)
         }
         complete(call.pending, outcome)
     }
@@ -207,7 +209,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 var buffer = context.channel.allocator.buffer(capacity: 20)
                 try? FrameWriter.write(.ping, flags: .ack, streamID: 0, meta: Optional<RPCV1.Status>.none,
                                        rawPayload: frame.payload, into: &buffer)
-                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+                enqueue(buffer)
             }
         case .goAway:
             let goAway = (try? RPCV1.GoAway(serializedBytes: frame.meta)) ?? RPCV1.GoAway()
@@ -217,11 +219,17 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             for id in calls.keys where id > goAway.lastStreamID {
                 end(id, .failed(RPCError(.unavailable, "server is going away: \(goAway.message)"), retryable: true), sendCancel: false)
             }
-            if calls.isEmpty { context.close(promise: nil) }
+            if calls.isEmpty { close() }
         default:
             break  // SETTINGS, HEADERS and unknown types need nothing from us
         }
-        if goAwayLastStreamID != nil && calls.isEmpty { context.close(promise: nil) }
+        if goAwayLastStreamID != nil && calls.isEmpty { close() }
+    }
+
+    /// CANCELs and PING acks written while reading leave together at the end of the read burst.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushNow()
+        context.fireChannelReadComplete()
     }
 
     private func sendKeepalivePing() {
@@ -229,7 +237,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         var buffer = context.channel.allocator.buffer(capacity: 20)
         try? FrameWriter.write(.ping, streamID: 0, meta: Optional<RPCV1.Status>.none,
                                rawPayload: ByteBuffer(integer: UInt64.random(in: .min ... .max)), into: &buffer)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        enqueue(buffer)
+        flushNow()
         pingOutstanding = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(keepalive.timeout.nanoseconds))) { [self] in
             // No answer: the peer is gone (or the path to it is). Say so and close; pending calls fail with UNAVAILABLE.
             guard let context = self.context else { return }
@@ -237,10 +246,21 @@ final class ClientConnectionHandler: ChannelInboundHandler {
             try? FrameWriter.write(.goAway, streamID: 0,
                                    meta: RPCV1.GoAway(code: GoAwayCode.keepaliveTimeout.rawValue, message: "no answer to PING"),
                                    payload: nil, into: &goAway)
-            context.writeAndFlush(wrapOutboundOut(goAway), promise: nil)
-            context.close(promise: nil)
+            enqueue(goAway)
+            close()
         }
     }
+
+    // MARK: writing
+
+    /// Writes a frame; a flush follows once the work already queued on the event loop is done (``FlushCoalescer``).
+    private func enqueue(_ frame: ByteBuffer, promise: EventLoopPromise<Void>? = nil) {
+        flusher.write(frame, promise: promise, context: context)
+    }
+
+    private func flushNow() { flusher.flush(context) }
+
+    private func close() { flusher.close(context) }
 }
 
 /// An UNAVAILABLE that happened before the server processed the call: safe to retry on another connection.

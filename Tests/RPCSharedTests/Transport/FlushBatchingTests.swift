@@ -95,6 +95,45 @@ import AfterSaleTestSupport
         #expect(logged[1].metadata["step"] == "2")                                           // the line's own
         #expect(server.recorder.flushes.count == 1)
     }
+
+    // MARK: client
+
+    @Test func callsStartedInOneTickLeaveInOneFlush() throws {
+        let client = try ClientUnderTest()
+        var outcomes: [EventLoopFuture<ClientConnectionHandler.Outcome>] = []
+        for token in 1...3 {
+            let promise = client.channel.eventLoop.makePromise(of: ClientConnectionHandler.Outcome.self)
+            client.channel.eventLoop.assumeIsolated().execute {
+                client.handler.startRequestStream(client.callFrame(), token: UInt64(token), timeout: nil, promise: promise)
+            }
+            outcomes.append(promise.futureResult)
+        }
+        client.channel.embeddedEventLoop.run()
+        try #require(client.recorder.flushes.count == 1)
+        #expect(client.recorder.flushes[0].map(\.stream) == [1, 3, 5])   // ids assigned in write order
+
+        // A lone call later: flushed on its own, at once.
+        let promise = client.channel.eventLoop.makePromise(of: ClientConnectionHandler.Outcome.self)
+        client.handler.startRequestStream(client.callFrame(), token: 4, timeout: nil, promise: promise)
+        #expect(client.recorder.flushes.count == 1 && client.recorder.unflushed.count == 1)
+        client.channel.embeddedEventLoop.run()
+        #expect(client.recorder.flushes.count == 2 && client.recorder.flushes[1].map(\.stream) == [7])
+
+        // Answers complete the calls; the connection closing fails the rest.
+        var answers = ByteBuffer()
+        for stream: UInt32 in [1, 5] {
+            answers.writeBytes(frameBytes(type: FrameType.status.rawValue, flags: 1, stream: stream,
+                                          meta: try RPCV1.Status(code: 0).serializedBytes()))
+        }
+        try client.channel.writeInbound(answers)
+        if case .response? = try? outcomes[0].wait() {} else { Issue.record("call 1 should have succeeded") }
+        if case .response? = try? outcomes[2].wait() {} else { Issue.record("call 5 should have succeeded") }
+        _ = try? client.channel.finish()
+        if case .failed(let error, _)? = try? outcomes[1].wait() { #expect(error.code == .unavailable) } else {
+            Issue.record("call 3 should have failed when the connection closed")
+        }
+        if case .failed? = try? promise.futureResult.wait() {} else { Issue.record("call 7 should have failed") }
+    }
 }
 
 // MARK: helpers
@@ -154,6 +193,28 @@ struct ServerUnderTest {
         let header = try RPCV1.CallHeader(method: TestingV1.Echo.Method.say.descriptor.path).serializedBytes()
         return frameBytes(type: 1, flags: 1, stream: stream, meta: header,
                           payload: try TestingV1.EchoRequest(text: text).serializedBytes())
+    }
+}
+
+/// A ClientConnectionHandler in an EmbeddedChannel.
+struct ClientUnderTest {
+    let channel = EmbeddedChannel()
+    let recorder = FlushRecorder(skipFirst: true)
+    let handler = ClientConnectionHandler(keepalive: { var k = ClientConfiguration.Keepalive(); k.interval = nil; return k }(),
+                                          maxPendingCalls: 100, onUnusable: {})
+
+    init() throws {
+        try channel.pipeline.syncOperations.addHandler(recorder)
+        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(FrameDecoder(expectPreface: false)))
+        try channel.pipeline.syncOperations.addHandler(handler)
+        channel.pipeline.fireChannelActive()
+    }
+
+    func callFrame() -> ByteBuffer {
+        var buffer = ByteBuffer()
+        try! FrameWriter.write(.call, streamID: 0, meta: RPCV1.CallHeader(method: TestingV1.Echo.Method.collect.descriptor.path),
+                               payload: nil, into: &buffer)
+        return buffer
     }
 }
 
