@@ -23,6 +23,13 @@ extension CustomerHandler {
         for (index, reason) in request.reasons.enumerated() { check.known(reason, "reasons[\(index)]") }
         check.timestamp(request.orderPlacedAt, "order_placed_at")
         check.timestamp(request.deliveredAt, "delivered_at")
+        if let purchases = request.purchases {
+            check.nonNegative(purchases.ordersCount, "purchases.orders_count")
+            check.nonNegative(purchases.unitsPurchased, "purchases.units_purchased")
+            check.count(purchases.purchaseTotals, "purchases.purchase_totals", max: 50)
+            for (index, total) in purchases.purchaseTotals.enumerated() { check.money(total, "purchases.purchase_totals[\(index)]") }
+            check.timestamp(purchases.firstOrderAt, "purchases.first_order_at")
+        }
         try check.validate()
 
         let now = clock.now()
@@ -30,6 +37,9 @@ extension CustomerHandler {
             try CustomerStore.requireExists(db, id: request.customerID)
             try RiskStore.requireCaseOwner(db, caseID: request.caseID, customerID: request.customerID)
             try RiskStore.upsertCaseFact(db, customerID: request.customerID, request, at: now.epochMicros)
+            if let purchases = request.purchases {
+                try RiskStore.upsertPurchases(db, customerID: request.customerID, purchases, at: now.epochMicros)
+            }
             let facts = try RiskStore.caseFacts(db, customerID: request.customerID)
             let history = try Self.history(db, customerID: request.customerID)
             let inputs = CustomerHistoryBuilder.riskInputs(

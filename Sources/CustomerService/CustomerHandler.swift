@@ -139,6 +139,7 @@ public struct CustomerHandler: CustomerV1.CustomerService.Handler {
         return CustomerHistoryBuilder.history(
             customerID: customerID, facts: try RiskStore.caseFacts(db, customerID: customerID),
             inspectionMismatches: try RiskStore.mismatchCount(db, customerID: customerID),
-            refundTotals: try RiskStore.walletRefundTotals(db, customerID: customerID))
+            refundTotals: try RiskStore.walletRefundTotals(db, customerID: customerID),
+            purchases: try RiskStore.purchases(db, customerID: customerID))
     }
 }

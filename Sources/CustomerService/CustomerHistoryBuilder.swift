@@ -6,9 +6,10 @@ import ServiceRuntime
 /// the case facts callers report with `AssessReturnRisk`, inspection outcomes from `RecordInspectionOutcome`,
 /// and refunds paid into the wallet. Pure.
 ///
-/// CustomerService does not call OrderService, so figures only OrderService has are not in the history:
-/// `units_purchased`, `purchase_totals` and `return_rate_bp` stay 0/empty, `orders_count` counts the orders
-/// that had an after-sale case, and `refund_totals` covers refunds paid as store credit.
+/// CustomerService does not call OrderService: purchase figures (`units_purchased`, `purchase_totals`, the orders
+/// count and first order) come from the latest `PurchaseSummary` a caller reported with `AssessReturnRisk`; without
+/// one they stay 0/empty, `orders_count` counts the orders that had an after-sale case and `return_rate_bp` is 0.
+/// `refund_totals` covers refunds paid as store credit.
 enum CustomerHistoryBuilder {
     static let microsPerDay: Int64 = 86_400_000_000
 
@@ -18,23 +19,26 @@ enum CustomerHistoryBuilder {
     }
 
     static func history(customerID: String, facts: [RiskStore.CaseFact], inspectionMismatches: Int64,
-                        refundTotals: [CommonV1.Money], unitsPurchased: Int64 = 0) -> CustomerV1.CustomerHistory {
+                        refundTotals: [CommonV1.Money], purchases: CustomerV1.PurchaseSummary? = nil) -> CustomerV1.CustomerHistory {
+        let unitsPurchased = purchases?.unitsPurchased ?? 0
         let goodsBack = facts.filter { sendsGoodsBack($0.kind) }
         let unitsReturned = goodsBack.reduce(Int64(0)) { $0 + $1.units }
         var history = CustomerV1.CustomerHistory(
             customerID: customerID,
-            ordersCount: Int64(Set(facts.map(\.orderID).filter { !$0.isEmpty }).count),
+            ordersCount: max(Int64(Set(facts.map(\.orderID).filter { !$0.isEmpty }).count), purchases?.ordersCount ?? 0),
             casesCount: Int64(facts.count),
             returnsCount: Int64(goodsBack.count),
             refundOnlyCount: Int64(facts.filter { $0.kind == .refundOnly }.count),
             unitsPurchased: unitsPurchased,
             unitsReturned: unitsReturned,
+            purchaseTotals: purchases?.purchaseTotals ?? [],
             refundTotals: refundTotals,
             inspectionMismatches: inspectionMismatches)
         if unitsPurchased > 0 {
             history.returnRateBp = Int32(clamping: MoneyMath.scale(10_000, by: min(unitsReturned, unitsPurchased), over: unitsPurchased))
         }
-        if let first = facts.compactMap(\.orderPlacedAt).min() { history.firstOrderAt = .init(epochMicros: first) }
+        let firstOrders = facts.compactMap(\.orderPlacedAt) + [purchases?.firstOrderAt?.epochMicros].compactMap { $0 }
+        if let first = firstOrders.min() { history.firstOrderAt = .init(epochMicros: first) }
         if let last = facts.map(\.firstAssessedAt).max() { history.lastCaseAt = .init(epochMicros: last) }
         return history
     }

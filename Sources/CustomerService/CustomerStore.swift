@@ -103,6 +103,17 @@ enum CustomerStore {
                 CREATE INDEX inspection_outcome_customer ON inspection_outcome(customer_id, recorded_at);
                 """)
         }
+        // The purchases callers report with AssessReturnRisk: the latest summary per customer.
+        migrator.registerMigration("customer.v2-purchases") { db in
+            try db.execute(sql: """
+                CREATE TABLE purchase_summary (
+                    customer_id TEXT PRIMARY KEY REFERENCES customer(id),
+                    reported_at INTEGER NOT NULL,
+                    first_order_at INTEGER,
+                    summary BLOB NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 
     /// A stored customer with the hashes that never leave the service.
@@ -157,7 +168,8 @@ enum CustomerStore {
     /// (customers migrated from an older system have orders older than their record here).
     static func accountStart(_ db: Database, id: String) throws -> Int64? {
         try Int64.fetchOne(db, sql: """
-            SELECT MIN(c.created_at, COALESCE((SELECT MIN(order_placed_at) FROM case_fact WHERE customer_id = c.id), c.created_at))
+            SELECT MIN(c.created_at, COALESCE((SELECT MIN(order_placed_at) FROM case_fact WHERE customer_id = c.id), c.created_at),
+                       COALESCE((SELECT first_order_at FROM purchase_summary WHERE customer_id = c.id), c.created_at))
             FROM customer c WHERE c.id = ?
             """, arguments: [id])
     }

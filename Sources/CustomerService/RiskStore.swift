@@ -36,6 +36,22 @@ enum RiskStore {
                              request.orderPlacedAt?.epochMicros, now, now])
     }
 
+    /// Keeps the latest purchase summary a caller reported for the customer.
+    static func upsertPurchases(_ db: Database, customerID: String, _ summary: CustomerV1.PurchaseSummary, at now: Int64) throws {
+        try db.execute(sql: """
+            INSERT INTO purchase_summary (customer_id, reported_at, first_order_at, summary) VALUES (?, ?, ?, ?)
+            ON CONFLICT(customer_id) DO UPDATE SET reported_at = excluded.reported_at,
+                first_order_at = excluded.first_order_at, summary = excluded.summary
+            """, arguments: [customerID, now, summary.firstOrderAt?.epochMicros, Data(try summary.serializedBytes())])
+    }
+
+    /// The latest purchase summary reported for the customer, if any.
+    static func purchases(_ db: Database, customerID: String) throws -> CustomerV1.PurchaseSummary? {
+        guard let bytes = try Data.fetchOne(db, sql: "SELECT summary FROM purchase_summary WHERE customer_id = ?",
+                                            arguments: [customerID]) else { return nil }
+        return try bytes.withUnsafeBytes { try CustomerV1.PurchaseSummary(serializedBytes: $0) }
+    }
+
     /// The customer that a case's facts belong to, if the case is known.
     static func caseOwner(_ db: Database, caseID: String) throws -> String? {
         try String.fetchOne(db, sql: "SELECT customer_id FROM case_fact WHERE case_id = ?", arguments: [caseID])

@@ -43,6 +43,33 @@ import Testing
         }
     }
 
+    @Test func reportedPurchasesFeedTheReturnRateAndTheHistory() async throws {
+        try await withCustomerService { fixture in
+            try await fixture.createCustomer()
+            let unknown = try await fixture.client.assessReturnRisk(Self.assessRequest("case_1", units: 3), options: .mutating())
+            #expect(unknown.factors.first { $0.name == "return_rate" }?.contribution == 0)
+
+            // 3 of 6 purchased units come back: a 50 % return rate, past the 40 % ceiling, scores the full weight.
+            var request = Self.assessRequest("case_2", units: 3)
+            request.purchases = .init(ordersCount: 4, unitsPurchased: 6, purchaseTotals: [.init(currency: "EUR", minorUnits: 29_994)],
+                                      firstOrderAt: .init(fixture.clock.now.addingTimeInterval(-400 * 86_400)))
+            let scored = try await fixture.client.assessReturnRisk(request, options: .mutating())
+            let returnRate = try #require(scored.factors.first { $0.name == "return_rate" })
+            #expect(returnRate.contribution == Double(ReturnRiskModel.returnRate.weight))
+            #expect(scored.factors.first { $0.name == "account_age" }?.contribution == 0)   // first order 400 days ago
+
+            let history = try await fixture.client.getCustomerHistory(.init(customerID: "cus_anna"))
+            #expect(history.unitsPurchased == 6 && history.ordersCount == 4)
+            #expect(history.purchaseTotals == [.init(currency: "EUR", minorUnits: 29_994)])
+            #expect(history.returnRateBp == 10_000)     // 6 units on two cases (3 + 3) of 6 purchased
+
+            request.caseID = "case_3"
+            request.purchases?.unitsPurchased = -1
+            let refused = await rpcError { _ = try await fixture.client.assessReturnRisk(request, options: .mutating()) }
+            #expect(refused?.code == .invalidArgument && refused?.message.contains("purchases.units_purchased") == true)
+        }
+    }
+
     @Test func inspectionMismatchesAndSerialCasesRaiseTheScoreToManualReview() async throws {
         try await withCustomerService { fixture in
             try await fixture.createCustomer()   // a brand-new account: account_age scores 10

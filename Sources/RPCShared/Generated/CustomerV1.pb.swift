@@ -2062,7 +2062,7 @@ extension CustomerV1.RiskAssessment {
 extension CustomerV1 {
   public struct AssessReturnRiskRequest: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.AssessReturnRiskRequest"
-    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "case_id", "string"), (3, "order_id", "string"), (4, "kind", "aftersale.order.v1.CaseKind"), (5, "case_value", "aftersale.common.v1.Money"), (6, "units", "int32"), (7, "reasons", "repeated aftersale.order.v1.ReasonCode"), (8, "order_placed_at", "aftersale.common.v1.Timestamp"), (9, "delivered_at", "aftersale.common.v1.Timestamp"), (10, "has_evidence", "bool")].map(ProtoFieldInfo.init)
+    public static let protoFields: [ProtoFieldInfo] = [(1, "customer_id", "string"), (2, "case_id", "string"), (3, "order_id", "string"), (4, "kind", "aftersale.order.v1.CaseKind"), (5, "case_value", "aftersale.common.v1.Money"), (6, "units", "int32"), (7, "reasons", "repeated aftersale.order.v1.ReasonCode"), (8, "order_placed_at", "aftersale.common.v1.Timestamp"), (9, "delivered_at", "aftersale.common.v1.Timestamp"), (10, "has_evidence", "bool"), (11, "purchases", "aftersale.customer.v1.PurchaseSummary")].map(ProtoFieldInfo.init)
 
     public var customerID: String = ""
     public var caseID: String = ""
@@ -2074,10 +2074,14 @@ extension CustomerV1 {
     public var orderPlacedAt: CommonV1.Timestamp? = nil
     public var deliveredAt: CommonV1.Timestamp? = nil
     public var hasEvidence: Bool = false
+    /// What the caller knows of the customer's purchases (the gateway reads them from OrderService). The latest
+    /// summary is kept per customer and feeds the return-rate factor and the history; absent = unknown, and a
+    /// return rate is then not scored.
+    public var purchases: CustomerV1.PurchaseSummary? = nil
 
     public init() {}
 
-    public init(customerID: String = "", caseID: String = "", orderID: String = "", kind: OrderV1.CaseKind = .unspecified, caseValue: CommonV1.Money? = nil, units: Int32 = 0, reasons: [OrderV1.ReasonCode] = [], orderPlacedAt: CommonV1.Timestamp? = nil, deliveredAt: CommonV1.Timestamp? = nil, hasEvidence: Bool = false) {
+    public init(customerID: String = "", caseID: String = "", orderID: String = "", kind: OrderV1.CaseKind = .unspecified, caseValue: CommonV1.Money? = nil, units: Int32 = 0, reasons: [OrderV1.ReasonCode] = [], orderPlacedAt: CommonV1.Timestamp? = nil, deliveredAt: CommonV1.Timestamp? = nil, hasEvidence: Bool = false, purchases: CustomerV1.PurchaseSummary? = nil) {
       self.customerID = customerID
       self.caseID = caseID
       self.orderID = orderID
@@ -2088,6 +2092,7 @@ extension CustomerV1 {
       self.orderPlacedAt = orderPlacedAt
       self.deliveredAt = deliveredAt
       self.hasEvidence = hasEvidence
+      self.purchases = purchases
     }
 
     public func serialize(into output: inout some ProtoOutput) throws { try ProtoCodec.encode(self, into: &output) }
@@ -2112,6 +2117,7 @@ extension CustomerV1.AssessReturnRiskRequest: CProtoMessage {
     if let m = self.orderPlacedAt { c.pointee.order_placed_at = try arena.message(m) }
     if let m = self.deliveredAt { c.pointee.delivered_at = try arena.message(m) }
     c.pointee.has_evidence = self.hasEvidence ? 1 : 0
+    if let m = self.purchases { c.pointee.purchases = try arena.message(m) }
   }
 
   init(cRead c: UnsafePointer<CStruct>) throws {
@@ -2126,6 +2132,7 @@ extension CustomerV1.AssessReturnRiskRequest: CProtoMessage {
     self.orderPlacedAt = try c.pointee.order_placed_at.map { try CommonV1.Timestamp(cRead: $0) }
     self.deliveredAt = try c.pointee.delivered_at.map { try CommonV1.Timestamp(cRead: $0) }
     self.hasEvidence = c.pointee.has_evidence != 0
+    self.purchases = try c.pointee.purchases.map { try CustomerV1.PurchaseSummary(cRead: $0) }
   }
 }
 
@@ -2142,6 +2149,7 @@ extension CustomerV1.AssessReturnRiskRequest {
     if let m = self.orderPlacedAt { json.key("orderPlacedAt"); m.encodeJSON(to: &json) }
     if let m = self.deliveredAt { json.key("deliveredAt"); m.encodeJSON(to: &json) }
     json.field("hasEvidence", self.hasEvidence)
+    if let m = self.purchases { json.key("purchases"); m.encodeJSON(to: &json) }
     json.endObject()
   }
 
@@ -2161,6 +2169,80 @@ extension CustomerV1.AssessReturnRiskRequest {
       case "orderPlacedAt", "order_placed_at": try seen.insert(8, key, path); self.orderPlacedAt = try CommonV1.Timestamp(json: value, path: path + "." + "orderPlacedAt")
       case "deliveredAt", "delivered_at": try seen.insert(9, key, path); self.deliveredAt = try CommonV1.Timestamp(json: value, path: path + "." + "deliveredAt")
       case "hasEvidence", "has_evidence": try seen.insert(10, key, path); self.hasEvidence = try value.bool(path + "." + "hasEvidence")
+      case "purchases": try seen.insert(11, key, path); self.purchases = try CustomerV1.PurchaseSummary(json: value, path: path + "." + "purchases")
+      default: throw JSONDecodingError(path: path, message: "unknown field '\(key)'")
+      }
+    }
+  }
+}
+
+extension CustomerV1 {
+  /// A customer's purchases as OrderService knows them, all orders up to now.
+  public struct PurchaseSummary: ProtoMessage {
+    public static let protoMessageName = "aftersale.customer.v1.PurchaseSummary"
+    public static let protoFields: [ProtoFieldInfo] = [(1, "orders_count", "int64"), (2, "units_purchased", "int64"), (3, "purchase_totals", "repeated aftersale.common.v1.Money"), (4, "first_order_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
+
+    public var ordersCount: Int64 = 0
+    public var unitsPurchased: Int64 = 0
+    public var purchaseTotals: [CommonV1.Money] = []
+    public var firstOrderAt: CommonV1.Timestamp? = nil
+
+    public init() {}
+
+    public init(ordersCount: Int64 = 0, unitsPurchased: Int64 = 0, purchaseTotals: [CommonV1.Money] = [], firstOrderAt: CommonV1.Timestamp? = nil) {
+      self.ordersCount = ordersCount
+      self.unitsPurchased = unitsPurchased
+      self.purchaseTotals = purchaseTotals
+      self.firstOrderAt = firstOrderAt
+    }
+
+    public func serialize(into output: inout some ProtoOutput) throws { try ProtoCodec.encode(self, into: &output) }
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws { self = try ProtoCodec.decode(bytes) }
+  }
+}
+
+extension CustomerV1.PurchaseSummary: CProtoMessage {
+  typealias CStruct = Aftersale__Customer__V1__PurchaseSummary
+  nonisolated(unsafe) static let cDescriptor = ProtoCodec.descriptor(of: aftersale__customer__v1__purchase_summary__init)
+  static func cInit(_ c: UnsafeMutablePointer<CStruct>) { aftersale__customer__v1__purchase_summary__init(c) }
+
+  func cWrite(_ c: UnsafeMutablePointer<CStruct>, _ arena: inout CArena) throws {
+    c.pointee.orders_count = self.ordersCount
+    c.pointee.units_purchased = self.unitsPurchased
+    c.pointee.n_purchase_totals = self.purchaseTotals.count
+    c.pointee.purchase_totals = try arena.messages(self.purchaseTotals)
+    if let m = self.firstOrderAt { c.pointee.first_order_at = try arena.message(m) }
+  }
+
+  init(cRead c: UnsafePointer<CStruct>) throws {
+    self.init()
+    self.ordersCount = c.pointee.orders_count
+    self.unitsPurchased = c.pointee.units_purchased
+    self.purchaseTotals = try ProtoCodec.messages(c.pointee.purchase_totals, c.pointee.n_purchase_totals)
+    self.firstOrderAt = try c.pointee.first_order_at.map { try CommonV1.Timestamp(cRead: $0) }
+  }
+}
+
+extension CustomerV1.PurchaseSummary {
+  public func encodeJSON(to json: inout JSONWriter) {
+    json.beginObject()
+    json.field("ordersCount", self.ordersCount)
+    json.field("unitsPurchased", self.unitsPurchased)
+    json.array("purchaseTotals", self.purchaseTotals) { json, v in v.encodeJSON(to: &json) }
+    if let m = self.firstOrderAt { json.key("firstOrderAt"); m.encodeJSON(to: &json) }
+    json.endObject()
+  }
+
+  public init(json: JSONValue, path: String) throws {
+    self.init()
+    var seen = JSONFieldSet()
+    for (key, value) in try json.objectMembers(path) {
+      if value.isNull { continue }
+      switch key {
+      case "ordersCount", "orders_count": try seen.insert(1, key, path); self.ordersCount = try value.int64(path + "." + "ordersCount")
+      case "unitsPurchased", "units_purchased": try seen.insert(2, key, path); self.unitsPurchased = try value.int64(path + "." + "unitsPurchased")
+      case "purchaseTotals", "purchase_totals": try seen.insert(3, key, path); self.purchaseTotals = try value.array(path + "." + "purchaseTotals") { v, p in try CommonV1.Money(json: v, path: p) }
+      case "firstOrderAt", "first_order_at": try seen.insert(4, key, path); self.firstOrderAt = try CommonV1.Timestamp(json: value, path: path + "." + "firstOrderAt")
       default: throw JSONDecodingError(path: path, message: "unknown field '\(key)'")
       }
     }

@@ -40,6 +40,7 @@ public enum ProtoRegistry {
     "aftersale.customer.v1.RiskFactor": CustomerV1.RiskFactor.self,
     "aftersale.customer.v1.RiskAssessment": CustomerV1.RiskAssessment.self,
     "aftersale.customer.v1.AssessReturnRiskRequest": CustomerV1.AssessReturnRiskRequest.self,
+    "aftersale.customer.v1.PurchaseSummary": CustomerV1.PurchaseSummary.self,
     "aftersale.customer.v1.GetRiskAssessmentRequest": CustomerV1.GetRiskAssessmentRequest.self,
     "aftersale.customer.v1.RecordInspectionOutcomeRequest": CustomerV1.RecordInspectionOutcomeRequest.self,
     "aftersale.customer.v1.InspectionOutcome": CustomerV1.InspectionOutcome.self,

@@ -42,6 +42,7 @@ enum Arbitrary {
     CustomerV1.RiskFactor.self,
     CustomerV1.RiskAssessment.self,
     CustomerV1.AssessReturnRiskRequest.self,
+    CustomerV1.PurchaseSummary.self,
     CustomerV1.GetRiskAssessmentRequest.self,
     CustomerV1.RecordInspectionOutcomeRequest.self,
     CustomerV1.InspectionOutcome.self,
@@ -635,6 +636,18 @@ extension CustomerV1.AssessReturnRiskRequest: ArbitraryMessage {
     m.orderPlacedAt = g.optionalMessage(depth: depth) { g in CommonV1.Timestamp.arbitrary(&g, depth: depth + 1) }
     m.deliveredAt = g.optionalMessage(depth: depth) { g in CommonV1.Timestamp.arbitrary(&g, depth: depth + 1) }
     m.hasEvidence = g.bool()
+    m.purchases = g.optionalMessage(depth: depth) { g in CustomerV1.PurchaseSummary.arbitrary(&g, depth: depth + 1) }
+    return m
+  }
+}
+
+extension CustomerV1.PurchaseSummary: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.ordersCount = g.int64()
+    m.unitsPurchased = g.int64()
+    m.purchaseTotals = g.array(depth: depth) { g in CommonV1.Money.arbitrary(&g, depth: depth + 1) }
+    m.firstOrderAt = g.optionalMessage(depth: depth) { g in CommonV1.Timestamp.arbitrary(&g, depth: depth + 1) }
     return m
   }
 }

@@ -1087,6 +1087,51 @@ void   aftersale__customer__v1__assess_return_risk_request__free_unpacked
   assert(message->base.descriptor == &aftersale__customer__v1__assess_return_risk_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   aftersale__customer__v1__purchase_summary__init
+                     (Aftersale__Customer__V1__PurchaseSummary         *message)
+{
+  static const Aftersale__Customer__V1__PurchaseSummary init_value = AFTERSALE__CUSTOMER__V1__PURCHASE_SUMMARY__INIT;
+  *message = init_value;
+}
+size_t aftersale__customer__v1__purchase_summary__get_packed_size
+                     (const Aftersale__Customer__V1__PurchaseSummary *message)
+{
+  assert(message->base.descriptor == &aftersale__customer__v1__purchase_summary__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t aftersale__customer__v1__purchase_summary__pack
+                     (const Aftersale__Customer__V1__PurchaseSummary *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &aftersale__customer__v1__purchase_summary__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t aftersale__customer__v1__purchase_summary__pack_to_buffer
+                     (const Aftersale__Customer__V1__PurchaseSummary *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &aftersale__customer__v1__purchase_summary__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Aftersale__Customer__V1__PurchaseSummary *
+       aftersale__customer__v1__purchase_summary__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Aftersale__Customer__V1__PurchaseSummary *)
+     protobuf_c_message_unpack (&aftersale__customer__v1__purchase_summary__descriptor,
+                                allocator, len, data);
+}
+void   aftersale__customer__v1__purchase_summary__free_unpacked
+                     (Aftersale__Customer__V1__PurchaseSummary *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &aftersale__customer__v1__purchase_summary__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   aftersale__customer__v1__get_risk_assessment_request__init
                      (Aftersale__Customer__V1__GetRiskAssessmentRequest         *message)
 {
@@ -3487,7 +3532,7 @@ const ProtobufCMessageDescriptor aftersale__customer__v1__risk_assessment__descr
   (ProtobufCMessageInit) aftersale__customer__v1__risk_assessment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor aftersale__customer__v1__assess_return_risk_request__field_descriptors[10] =
+static const ProtobufCFieldDescriptor aftersale__customer__v1__assess_return_risk_request__field_descriptors[11] =
 {
   {
     "customer_id",
@@ -3609,6 +3654,18 @@ static const ProtobufCFieldDescriptor aftersale__customer__v1__assess_return_ris
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "purchases",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Customer__V1__AssessReturnRiskRequest, purchases),
+    &aftersale__customer__v1__purchase_summary__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned aftersale__customer__v1__assess_return_risk_request__field_indices_by_name[] = {
   1,   /* field[1] = case_id */
@@ -3619,13 +3676,14 @@ static const unsigned aftersale__customer__v1__assess_return_risk_request__field
   3,   /* field[3] = kind */
   2,   /* field[2] = order_id */
   7,   /* field[7] = order_placed_at */
+  10,   /* field[10] = purchases */
   6,   /* field[6] = reasons */
   5,   /* field[5] = units */
 };
 static const ProtobufCIntRange aftersale__customer__v1__assess_return_risk_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor aftersale__customer__v1__assess_return_risk_request__descriptor =
 {
@@ -3635,11 +3693,88 @@ const ProtobufCMessageDescriptor aftersale__customer__v1__assess_return_risk_req
   "Aftersale__Customer__V1__AssessReturnRiskRequest",
   "aftersale.customer.v1",
   sizeof(Aftersale__Customer__V1__AssessReturnRiskRequest),
-  10,
+  11,
   aftersale__customer__v1__assess_return_risk_request__field_descriptors,
   aftersale__customer__v1__assess_return_risk_request__field_indices_by_name,
   1,  aftersale__customer__v1__assess_return_risk_request__number_ranges,
   (ProtobufCMessageInit) aftersale__customer__v1__assess_return_risk_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor aftersale__customer__v1__purchase_summary__field_descriptors[4] =
+{
+  {
+    "orders_count",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Customer__V1__PurchaseSummary, orders_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "units_purchased",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Customer__V1__PurchaseSummary, units_purchased),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purchase_totals",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Aftersale__Customer__V1__PurchaseSummary, n_purchase_totals),
+    offsetof(Aftersale__Customer__V1__PurchaseSummary, purchase_totals),
+    &aftersale__common__v1__money__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_order_at",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Aftersale__Customer__V1__PurchaseSummary, first_order_at),
+    &aftersale__common__v1__timestamp__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned aftersale__customer__v1__purchase_summary__field_indices_by_name[] = {
+  3,   /* field[3] = first_order_at */
+  0,   /* field[0] = orders_count */
+  2,   /* field[2] = purchase_totals */
+  1,   /* field[1] = units_purchased */
+};
+static const ProtobufCIntRange aftersale__customer__v1__purchase_summary__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor aftersale__customer__v1__purchase_summary__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "aftersale.customer.v1.PurchaseSummary",
+  "PurchaseSummary",
+  "Aftersale__Customer__V1__PurchaseSummary",
+  "aftersale.customer.v1",
+  sizeof(Aftersale__Customer__V1__PurchaseSummary),
+  4,
+  aftersale__customer__v1__purchase_summary__field_descriptors,
+  aftersale__customer__v1__purchase_summary__field_indices_by_name,
+  1,  aftersale__customer__v1__purchase_summary__number_ranges,
+  (ProtobufCMessageInit) aftersale__customer__v1__purchase_summary__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor aftersale__customer__v1__get_risk_assessment_request__field_descriptors[2] =

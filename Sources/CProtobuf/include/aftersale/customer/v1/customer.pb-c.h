@@ -42,6 +42,7 @@ typedef struct Aftersale__Customer__V1__ListFeedbackResponse Aftersale__Customer
 typedef struct Aftersale__Customer__V1__RiskFactor Aftersale__Customer__V1__RiskFactor;
 typedef struct Aftersale__Customer__V1__RiskAssessment Aftersale__Customer__V1__RiskAssessment;
 typedef struct Aftersale__Customer__V1__AssessReturnRiskRequest Aftersale__Customer__V1__AssessReturnRiskRequest;
+typedef struct Aftersale__Customer__V1__PurchaseSummary Aftersale__Customer__V1__PurchaseSummary;
 typedef struct Aftersale__Customer__V1__GetRiskAssessmentRequest Aftersale__Customer__V1__GetRiskAssessmentRequest;
 typedef struct Aftersale__Customer__V1__RecordInspectionOutcomeRequest Aftersale__Customer__V1__RecordInspectionOutcomeRequest;
 typedef struct Aftersale__Customer__V1__InspectionOutcome Aftersale__Customer__V1__InspectionOutcome;
@@ -644,10 +645,39 @@ struct  Aftersale__Customer__V1__AssessReturnRiskRequest
    * photos/videos attached
    */
   protobuf_c_boolean has_evidence;
+  /*
+   * What the caller knows of the customer's purchases (the gateway reads them from OrderService). The latest
+   * summary is kept per customer and feeds the return-rate factor and the history; absent = unknown, and a
+   * return rate is then not scored.
+   */
+  Aftersale__Customer__V1__PurchaseSummary *purchases;
 };
 #define AFTERSALE__CUSTOMER__V1__ASSESS_RETURN_RISK_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&aftersale__customer__v1__assess_return_risk_request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, AFTERSALE__ORDER__V1__CASE_KIND__CASE_KIND_UNSPECIFIED, NULL, 0, 0,NULL, NULL, NULL, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, AFTERSALE__ORDER__V1__CASE_KIND__CASE_KIND_UNSPECIFIED, NULL, 0, 0,NULL, NULL, NULL, 0, NULL }
+
+
+/*
+ * A customer's purchases as OrderService knows them, all orders up to now.
+ */
+struct  Aftersale__Customer__V1__PurchaseSummary
+{
+  ProtobufCMessage base;
+  int64_t orders_count;
+  /*
+   * delivered units
+   */
+  int64_t units_purchased;
+  /*
+   * per currency
+   */
+  size_t n_purchase_totals;
+  Aftersale__Common__V1__Money **purchase_totals;
+  Aftersale__Common__V1__Timestamp *first_order_at;
+};
+#define AFTERSALE__CUSTOMER__V1__PURCHASE_SUMMARY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&aftersale__customer__v1__purchase_summary__descriptor) \
+    , 0, 0, 0,NULL, NULL }
 
 
 /*
@@ -1163,6 +1193,25 @@ Aftersale__Customer__V1__AssessReturnRiskRequest *
 void   aftersale__customer__v1__assess_return_risk_request__free_unpacked
                      (Aftersale__Customer__V1__AssessReturnRiskRequest *message,
                       ProtobufCAllocator *allocator);
+/* Aftersale__Customer__V1__PurchaseSummary methods */
+void   aftersale__customer__v1__purchase_summary__init
+                     (Aftersale__Customer__V1__PurchaseSummary         *message);
+size_t aftersale__customer__v1__purchase_summary__get_packed_size
+                     (const Aftersale__Customer__V1__PurchaseSummary   *message);
+size_t aftersale__customer__v1__purchase_summary__pack
+                     (const Aftersale__Customer__V1__PurchaseSummary   *message,
+                      uint8_t             *out);
+size_t aftersale__customer__v1__purchase_summary__pack_to_buffer
+                     (const Aftersale__Customer__V1__PurchaseSummary   *message,
+                      ProtobufCBuffer     *buffer);
+Aftersale__Customer__V1__PurchaseSummary *
+       aftersale__customer__v1__purchase_summary__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   aftersale__customer__v1__purchase_summary__free_unpacked
+                     (Aftersale__Customer__V1__PurchaseSummary *message,
+                      ProtobufCAllocator *allocator);
 /* Aftersale__Customer__V1__GetRiskAssessmentRequest methods */
 void   aftersale__customer__v1__get_risk_assessment_request__init
                      (Aftersale__Customer__V1__GetRiskAssessmentRequest         *message);
@@ -1293,6 +1342,9 @@ typedef void (*Aftersale__Customer__V1__RiskAssessment_Closure)
                   void *closure_data);
 typedef void (*Aftersale__Customer__V1__AssessReturnRiskRequest_Closure)
                  (const Aftersale__Customer__V1__AssessReturnRiskRequest *message,
+                  void *closure_data);
+typedef void (*Aftersale__Customer__V1__PurchaseSummary_Closure)
+                 (const Aftersale__Customer__V1__PurchaseSummary *message,
                   void *closure_data);
 typedef void (*Aftersale__Customer__V1__GetRiskAssessmentRequest_Closure)
                  (const Aftersale__Customer__V1__GetRiskAssessmentRequest *message,
@@ -1474,6 +1526,7 @@ extern const ProtobufCMessageDescriptor aftersale__customer__v1__list_feedback_r
 extern const ProtobufCMessageDescriptor aftersale__customer__v1__risk_factor__descriptor;
 extern const ProtobufCMessageDescriptor aftersale__customer__v1__risk_assessment__descriptor;
 extern const ProtobufCMessageDescriptor aftersale__customer__v1__assess_return_risk_request__descriptor;
+extern const ProtobufCMessageDescriptor aftersale__customer__v1__purchase_summary__descriptor;
 extern const ProtobufCMessageDescriptor aftersale__customer__v1__get_risk_assessment_request__descriptor;
 extern const ProtobufCMessageDescriptor aftersale__customer__v1__record_inspection_outcome_request__descriptor;
 extern const ProtobufCMessageDescriptor aftersale__customer__v1__inspection_outcome__descriptor;
