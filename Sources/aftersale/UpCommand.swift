@@ -52,7 +52,8 @@ struct UpCommand: AsyncParsableCommand {
                                                                           "--data", directory.data],
                             socket: directory.socket(spec.name), logFile: directory.logFile(spec.name))
         }
-        let seed = noSeed ? nil : SeedHook(binary: Self.binary, environment: childEnvironment, logFile: directory.logFile("seed"))
+        let seed = noSeed ? nil : SeedHook(binary: Self.binary, environment: childEnvironment, logFile: directory.logFile("seed"),
+                                           services: Set(specs.map(\.name)))
         let service = SupervisorService(supervisor: supervisor, children: children) {
             guard await !supervisor.serving.isEmpty else { return }
             await seed?.run(report: say) ?? say("demo data: skipped (--no-seed)")
@@ -133,11 +134,14 @@ struct SupervisorService: Service {
     }
 }
 
-/// Loads demo data with `aftersale seed` once the services are up — when this build has that command.
+/// Loads demo data with `aftersale seed` once the services are up — when this build has that command and the
+/// services it fills (product, customer, order) are among those started.
 struct SeedHook: Sendable {
     let binary: URL
     let environment: [String: String]
     let logFile: String
+    let services: Set<String>
+    static let needs: Set<String> = ["product", "customer", "order"]
 
     static var isAvailable: Bool {
         AfterSaleCommand.configuration.subcommands.contains { $0.configuration.commandName == "seed" }
@@ -146,6 +150,10 @@ struct SeedHook: Sendable {
     func run(report: @Sendable (String) -> Void) async {
         guard Self.isAvailable else {
             report("demo data: skipped ('aftersale seed' is not in this build yet)")
+            return
+        }
+        guard Self.needs.isSubset(of: services) else {
+            report("demo data: skipped (it needs the \(Self.needs.sorted().joined(separator: ", ")) services)")
             return
         }
         let result: String
