@@ -113,7 +113,7 @@ public struct JSONWriter {
     public mutating func value(_ value: UInt32) { output.append(contentsOf: String(value).utf8) }
     public mutating func value(_ value: Int64) { writeString(String(value)) }
     public mutating func value(_ value: UInt64) { writeString(String(value)) }
-    public mutating func value(_ value: Float) { writeFloatingPoint(value.isFinite ? value.description : nil, value) }
+    public mutating func value(_ value: Float) { writeFloatingPoint(value.isFinite ? Self.floatText(value) : nil, value) }
     public mutating func value(_ value: Double) { writeFloatingPoint(value.isFinite ? value.description : nil, value) }
     public mutating func value(_ value: String) { writeString(value) }
     public mutating func value(_ value: [UInt8]) { writeString(Base64.encode(value)) }
@@ -133,6 +133,16 @@ public struct JSONWriter {
             field("nanos", nanos)
             endObject()
         }
+    }
+
+    /// The shortest text that reads back as `value` — unless read as a double it lands beyond the largest float
+    /// (3.4028235e+38 does), which stricter parsers (Google's Python runtime) refuse; then the exact value.
+    static func floatText(_ value: Float) -> String {
+        let shortest = value.description
+        if let wide = Double(shortest), wide.magnitude > Double(Float.greatestFiniteMagnitude) {
+            return Double(value).description
+        }
+        return shortest
     }
 
     private mutating func writeFloatingPoint<F: BinaryFloatingPoint>(_ finite: String?, _ value: F) {

@@ -21,6 +21,20 @@ import Testing
         #expect(back.fInt64 == value.fInt64 && back.fUint64 == .max && back.fDouble.isNaN && back.choice == .oInt64(0))
     }
 
+    /// The largest floats print so that a parser reading them as doubles stays within float range
+    /// (Google's Python runtime rejects 3.4028235e+38), and every float still reads back exactly.
+    @Test(arguments: [Float.greatestFiniteMagnitude, -Float.greatestFiniteMagnitude, 0.1, 1e-45, 3.4028e38])
+    func floatsStayInRangeAndRoundTrip(_ float: Float) throws {
+        var value = TestingV1.AllTypes()
+        value.fFloat = float
+        let json = value.jsonString()
+        let text = String(json.drop { $0 != ":" }.dropFirst().prefix { $0 != "}" })
+        let wide = try #require(Double(text))
+        #expect(wide.magnitude <= Double(Float.greatestFiniteMagnitude))
+        #expect(try TestingV1.AllTypes(jsonString: json).fFloat == float)
+        if float == 0.1 { #expect(text == "0.1") }      // ordinary floats keep their shortest form
+    }
+
     @Test func acceptsEveryFormTheMappingAllows() throws {
         let value = try AllTypes(jsonString: #"""
             {"f_int32": "12", "fInt64": 34, "fUint32": 5e1, "fDouble": "2.5", "fFloat": 1, "fBool": true,
