@@ -168,7 +168,7 @@ extension CustomerV1 {
 }
 
 extension CustomerV1 {
-  /// A customer. Contact data is stored in full but always returned masked.
+  /// A customer. Contact data is never stored in clear (a masked form plus a salted hash) and always returned masked.
   public struct Customer: ProtoMessage {
     public static let protoMessageName = "aftersale.customer.v1.Customer"
     public static let protoFields: [ProtoFieldInfo] = [(1, "id", "string"), (2, "name", "string"), (3, "email", "string"), (4, "phone", "string"), (5, "addresses", "repeated aftersale.common.v1.Address"), (6, "market", "string"), (7, "time_zone", "string"), (8, "identity_document_on_file", "bool"), (9, "version", "int64"), (10, "created_at", "aftersale.common.v1.Timestamp"), (11, "updated_at", "aftersale.common.v1.Timestamp")].map(ProtoFieldInfo.init)
@@ -1620,8 +1620,8 @@ extension CustomerV1 {
     public var productID: String = ""
     public var sku: String = ""
     public var caseID: String = ""
-    /// Classification done by the caller (the gateway calls ProductService.ClassifyText). UNSPECIFIED =
-    /// CustomerService classifies the text itself.
+    /// Classification done by the caller (the gateway calls ProductService.ClassifyText). UNSPECIFIED = not
+    /// classified (CustomerService calls no other service).
     public var category: ProductV1.IssueCategory = .unspecified
     public var categoryConfidence: Double = 0
 

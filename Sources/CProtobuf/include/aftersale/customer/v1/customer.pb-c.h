@@ -90,7 +90,7 @@ typedef enum _Aftersale__Customer__V1__RiskDecision {
 /* --- messages --- */
 
 /*
- * A customer. Contact data is stored in full but always returned masked.
+ * A customer. Contact data is never stored in clear (a masked form plus a salted hash) and always returned masked.
  */
 struct  Aftersale__Customer__V1__Customer
 {
@@ -508,8 +508,8 @@ struct  Aftersale__Customer__V1__SubmitFeedbackRequest
   char *sku;
   char *case_id;
   /*
-   * Classification done by the caller (the gateway calls ProductService.ClassifyText). UNSPECIFIED =
-   * CustomerService classifies the text itself.
+   * Classification done by the caller (the gateway calls ProductService.ClassifyText). UNSPECIFIED = not
+   * classified (CustomerService calls no other service).
    */
   Aftersale__Product__V1__IssueCategory category;
   double category_confidence;
