@@ -29,7 +29,7 @@ public struct PageCursor: Sendable, Hashable {
     public static func decode(_ page: CommonV1.PageRequest?, query: String) throws -> PageCursor? {
         guard let token = page?.pageToken, !token.isEmpty else { return nil }
         let invalid = RPCError.invalidArgument("page.page_token", "is not a token this list returned for these filters")
-        guard token.utf8.count <= 1024, let data = Data(base64URL: token),
+        guard token.utf8.count <= 1024, let data = Base64URL.decode(token),
               let text = String(data: data, encoding: .utf8) else { throw invalid }
         let parts = text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 4, parts[0] == "1", parts[1] == fingerprint(query) else { throw invalid }
@@ -38,7 +38,7 @@ public struct PageCursor: Sendable, Hashable {
 
     /// The token for the page after this row.
     public func token(query: String) -> String {
-        Data(["1", Self.fingerprint(query), key, id].joined(separator: "\u{1F}").utf8).base64URLEncoded()
+        Base64URL.encode(["1", Self.fingerprint(query), key, id].joined(separator: "\u{1F}").utf8)
     }
 
     /// Fetches `size + 1` rows to learn whether there is another page; returns the page and its response.
@@ -57,18 +57,5 @@ public struct PageCursor: Sendable, Hashable {
             hash = hash &* 0x100_0000_01b3
         }
         return String(hash, radix: 36)
-    }
-}
-
-extension Data {
-    init?(base64URL text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.utf8.count % 4 != 0 { base64.append("=") }
-        self.init(base64Encoded: base64)
-    }
-
-    func base64URLEncoded() -> String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }
