@@ -24,6 +24,9 @@ import Testing
         (["proto", "encode", "aftersale.common.v1.Money", #"{"currency":1}"#], "Money.currency: expected a string, found a number"),
         (["proto", "decode", "aftersale.common.v1.Money", "zz"], "'zz' is not hex"),
         (["proto", "decode", "aftersale.common.v1.Money", "0a05"], "cannot decode aftersale.common.v1.Money"),
+        (["seed", "--product-addr", "nonsense"], "'nonsense' is not an address"),
+        (["seed", "--product-addr", "unix:///tmp/aftersale-none.sock", "--customer-addr", "unix:///tmp/aftersale-none.sock",
+          "--order-addr", "unix:///tmp/aftersale-none.sock", "--timeout", "2s"], "UNAVAILABLE: cannot connect to unix:///tmp/aftersale-none.sock"),
     ])
     func badInputIsOneClearLine(_ arguments: [String], _ message: String) async throws {
         let result = try await Self.run(arguments)
