@@ -79,12 +79,12 @@ let package = Package(
         .target(name: "CustomerService", dependencies: serviceDependencies + [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "LogisticsService", dependencies: serviceDependencies),
         .target(name: "ReportingService", dependencies: serviceDependencies),
-        .target(name: "Gateway", dependencies: ["RPCShared"]),
+        .target(name: "Gateway", dependencies: serviceDependencies),
         .executableTarget(
             name: "aftersale",
             dependencies: [
                 "RPCShared", "ServiceRuntime",
-                "OrderService", "ProductService", "CustomerService", "LogisticsService", "ReportingService",
+                "OrderService", "ProductService", "CustomerService", "LogisticsService", "ReportingService", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -110,6 +110,7 @@ let package = Package(
         .testTarget(name: "CustomerServiceTests", dependencies: ["CustomerService", "AfterSaleTestSupport"] + testDependencies),
         .testTarget(name: "LogisticsServiceTests", dependencies: ["LogisticsService", "AfterSaleTestSupport"] + testDependencies),
         .testTarget(name: "ReportingServiceTests", dependencies: ["ReportingService", "AfterSaleTestSupport"] + testDependencies),
+        .testTarget(name: "GatewayTests", dependencies: ["Gateway", "OrderService", "ProductService", "CustomerService", "LogisticsService", "ReportingService", "AfterSaleTestSupport"] + testDependencies),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -17,7 +17,8 @@ struct ServeCommand: AsyncParsableCommand {
             Flags win over the environment.
             """,
         subcommands: [ServeOrderCommand.self, ServeProductCommand.self, ServeCustomerCommand.self,
-                      ServeLogisticsCommand.self, ServeReportingCommand.self, ServeStubCommand.self]
+                      ServeLogisticsCommand.self, ServeReportingCommand.self, ServeGatewayCommand.self,
+                      ServeStubCommand.self]
     )
 }
 

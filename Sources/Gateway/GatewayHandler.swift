@@ -1,0 +1,23 @@
+import Logging
+import RPCShared
+import ServiceRuntime
+
+/// `aftersale.gateway.v1.AfterSaleGateway`: what other backends call. Reads fan out to the services in parallel
+/// and come back as one ``GatewayV1/CaseView`` (GatewayHandler+Reads.swift); every mutation runs as a saga whose
+/// steps carry idempotency keys derived from the caller's (GatewayHandler+Workflows.swift, Saga.swift).
+public struct GatewayHandler: GatewayV1.AfterSaleGateway.Handler {
+    public let downstream: Downstream
+    public let assembler: CaseViewAssembler
+    public let sagas: SagaStore
+    public let clock: ServiceClock
+    public let logger: Logger
+
+    public init(downstream: Downstream, sagas: SagaStore, clock: ServiceClock = .system,
+                logger: Logger = Logger(label: "aftersale.gateway")) {
+        self.downstream = downstream
+        self.assembler = CaseViewAssembler(downstream: downstream)
+        self.sagas = sagas
+        self.clock = clock
+        self.logger = logger
+    }
+}
