@@ -81,12 +81,14 @@ enum DemoReport {
             guard let actor = entry.actor else { return "?" }
             return "\(actor.kind.shortName.lowercased()) \(actor.id)"
         }
-        let actorWidth = actors.map(\.count).max() ?? 0
-        return zip(entries, actors).map { entry, actor in
+        let moves = entries.map { entry in
+            "\(entry.fromStatus == .unspecified ? "—" : entry.fromStatus.shortName) → \(entry.toStatus.shortName)"
+        }
+        let (actorWidth, moveWidth) = (actors.map(\.count).max() ?? 0, moves.map(\.count).max() ?? 0)
+        return entries.indices.map { index in
+            let entry = entries[index]
             let time = entry.occurredAt.flatMap { RFC3339.format(seconds: $0.seconds, nanos: 0) } ?? "?"
-            let from = entry.fromStatus == .unspecified ? "—" : entry.fromStatus.shortName
-            let move = "\(from) → \(entry.toStatus.shortName)"
-            return "\(pad(String(entry.sequence), 3, left: true))  \(time)  \(pad(actor, actorWidth))  \(pad(move, 32))  \(entry.message)"
+            return "\(pad(String(entry.sequence), 3, left: true))  \(time)  \(pad(actors[index], actorWidth))  \(pad(moves[index], moveWidth))  \(entry.message)"
         }
     }
 
@@ -142,6 +144,11 @@ enum DemoReport {
         } else {
             say("  settlement: not in the view\(view.unavailableSections.isEmpty ? "" : " (unavailable: \(view.unavailableSections.joined(separator: ", ")))")")
         }
+    }
+
+    /// "a" or "an" before `word` (by its first letter: "an EXCHANGE case", "a REPAIR_WARRANTY case").
+    static func article(_ word: String) -> String {
+        "AEIOUaeiou".contains(word.first ?? "x") ? "an" : "a"
     }
 
     private static func pad(_ text: String, _ width: Int, left: Bool = false) -> String {

@@ -115,7 +115,6 @@ enum DemoWorkflows {
         view = try await inspect(session, view, workflow)
         view = try await resolvePayingWhatIsOwed(session, view, workflow.resolution)
         view = await settledRefunds(session, view)
-        say("  \(DemoReport.summary(view))")
         DemoReport.printCase(view)
         return result(workflow.title, view, line: line)
     }
@@ -133,7 +132,7 @@ enum DemoWorkflows {
                                                     lines: [caseLine], note: "aftersale demo run \(session.run)")
             do {
                 let view = try await session.step(.customer(candidate.customerID),
-                                                  "opens a \(kind.shortName) case on \(candidate.orderID): \(caseLine.quantity) × \(candidate.sku)\(exchange) (\(caseLine.reason.shortName)), asking for \(caseLine.requestedResolution.shortName)",
+                                                  "opens \(DemoReport.article(kind.shortName)) \(kind.shortName) case on \(candidate.orderID): \(caseLine.quantity) × \(candidate.sku)\(exchange) (\(caseLine.reason.shortName)), asking for \(caseLine.requestedResolution.shortName)",
                                                   key: "open") { options in
                     try await session.gateway.openCase(request, options: options)
                 }
@@ -147,7 +146,7 @@ enum DemoWorkflows {
                 lastRefusal = failure.error
             }
         }
-        throw DemoFailure(step: "customer: opens a \(what) case",
+        throw DemoFailure(step: "customer: opens \(DemoReport.article(what)) \(what) case",
                           error: RPCError(.failedPrecondition, "no seeded order line has a unit left for the \(what) workflow (earlier runs used them; last refusal: \(lastRefusal?.message ?? "none")); start a fresh system with 'aftersale up --dir NEW_DIR'"))
     }
 
