@@ -187,6 +187,28 @@ import Testing
         }
     }
 
+    @Test func cancellingTheWatchEndsTheDownstreamWatch() async throws {
+        try await withGatewayHarness { harness in
+            try await harness.seedCatalogue()
+            let order = try await harness.createDeliveredOrder(customer: "cus_c")
+            let opened = try await harness.openCaseDirectly(order)
+            let client = harness.client(role: .customer, subject: "cus_c")
+            let (received, signal) = AsyncStream<Void>.makeStream()
+            let watcher = Task {
+                for try await _ in client.watchCase(.init(caseID: opened.id), options: .init()) { signal.yield() }
+            }
+            var iterator = received.makeAsyncIterator()
+            _ = await iterator.next()
+            #expect(harness.orderComponents.broadcaster.watcherCount == 1, "the gateway relays one OrderService watch")
+            watcher.cancel()
+            let deadline = ContinuousClock.now + .seconds(5)
+            while harness.orderComponents.broadcaster.watcherCount > 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(harness.orderComponents.broadcaster.watcherCount == 0, "the caller leaving ends the downstream watch")
+        }
+    }
+
     @Test func watchCaseCanSkipEntriesThatKeepTheStatus() async throws {
         try await withGatewayHarness { harness in
             try await harness.seedCatalogue()
