@@ -21,6 +21,6 @@ public enum GatewayApp {
             logistics: .init(transport: try host.peerClient("logistics")),
             reporting: .init(transport: try host.peerClient("reporting")))
         let handler = GatewayHandler(downstream: downstream, sagas: sagas, logger: host.logger)
-        try await host.run(services: [handler.serviceDefinition], database: sagas.database)
+        try await host.run(services: [handler.serviceDefinition], database: sagas.database, background: [handler.reconciler])
     }
 }

@@ -8,7 +8,7 @@ import ServiceRuntime
 public struct GatewayHandler: GatewayV1.AfterSaleGateway.Handler {
     public let downstream: Downstream
     public let assembler: CaseViewAssembler
-    public let sagas: SagaStore
+    public let coordinator: SagaCoordinator
     public let clock: ServiceClock
     public let logger: Logger
 
@@ -16,8 +16,14 @@ public struct GatewayHandler: GatewayV1.AfterSaleGateway.Handler {
                 logger: Logger = Logger(label: "aftersale.gateway")) {
         self.downstream = downstream
         self.assembler = CaseViewAssembler(downstream: downstream)
-        self.sagas = sagas
+        self.coordinator = SagaCoordinator(store: sagas, downstream: downstream, clock: clock, logger: logger)
         self.clock = clock
         self.logger = logger
+    }
+
+    /// The background service that finishes pending sagas and runs outstanding compensations.
+    public var reconciler: SagaReconciler {
+        let handler = self
+        return SagaReconciler(coordinator: coordinator) { try handler.workflow(for: $0) }
     }
 }
