@@ -11,6 +11,9 @@ import ServiceRuntime
 public struct CaseViewAssembler: Sendable {
     public let downstream: Downstream
     public let logger: Logger
+    /// Catalogue answers for the view (30 s; statistics 5 s).
+    private let catalogue = CatalogueCache<CatalogueCall, CatalogueAnswer>(ttl: .seconds(30))
+    static let statsTTL: Duration = .seconds(5)
 
     /// The section names of `unavailable_sections`.
     public enum Section: String, Sendable, CaseIterable {
@@ -103,14 +106,14 @@ public struct CaseViewAssembler: Sendable {
     // MARK: Catalogue per line
 
     /// One distinct catalogue read: lines sharing a product, SKU or policy share the call.
-    private enum CatalogueCall: Hashable, Sendable {
+    enum CatalogueCall: Hashable, Sendable {
         case product(String)
         case variant(String)
         case policy(sku: String)
         case stats(String)
     }
 
-    private enum CatalogueAnswer: Sendable {
+    enum CatalogueAnswer: Sendable {
         case product(ProductV1.Product)
         case variant(ProductV1.Variant)
         case policy(ProductV1.EffectivePolicy)
@@ -129,8 +132,11 @@ public struct CaseViewAssembler: Sendable {
         }
         let downstream = self.downstream
         let market = afterSaleCase.market
+        let cache = catalogue
+        var cached: [CatalogueCall: SectionResult<CatalogueAnswer>] = [:]
+        for call in calls { if let answer = cache.value(call) { cached[call] = .loaded(answer) } }
         let answers = await withTaskGroup(of: (CatalogueCall, SectionResult<CatalogueAnswer>).self) { group in
-            for call in calls {
+            for call in calls where cached[call] == nil {
                 group.addTask {
                     let result: SectionResult<CatalogueAnswer> = await load(.products, absentOn: [.notFound]) {
                         let options = try budget.read()
@@ -145,10 +151,13 @@ public struct CaseViewAssembler: Sendable {
                             return .stats(try await downstream.product.getProductStats(.init(productID: id), options: options))
                         }
                     }
+                    if case .loaded(let answer) = result {
+                        if case .stats = call { cache.store(answer, for: call, ttl: Self.statsTTL) } else { cache.store(answer, for: call) }
+                    }
                     return (call, result)
                 }
             }
-            var answers: [CatalogueCall: SectionResult<CatalogueAnswer>] = [:]
+            var answers = cached
             for await (call, result) in group { answers[call] = result }
             return answers
         }
