@@ -11,11 +11,18 @@ enum CaseFacts {
         for line in afterSaleCase.lines {
             guard let orderLine = order.lines.first(where: { $0.id == line.orderLineID }), orderLine.quantity > 0 else { continue }
             let units = Int64(line.quantities?.requested ?? 0)
-            let gross = MoneyMath.scale(orderLine.unitPrice?.minorUnits ?? 0, by: units, over: 1)
+            let gross = times(orderLine.unitPrice?.minorUnits ?? 0, units)
             let discount = MoneyMath.scale(orderLine.lineDiscount?.minorUnits ?? 0, by: units, over: Int64(orderLine.quantity))
             total &+= gross - discount
         }
         return CommonV1.Money(currency: order.currency, minorUnits: total)
+    }
+
+    /// A price times units, saturating: stored prices are bounded by validation, so this never saturates in
+    /// practice, but a risk input must not trap the gateway.
+    static func times(_ price: Int64, _ units: Int64) -> Int64 {
+        let (product, overflow) = price.multipliedReportingOverflow(by: units)
+        return overflow ? (price < 0) != (units < 0) ? .min : .max : product
     }
 
     static func requestedUnits(_ afterSaleCase: OrderV1.Case) -> Int32 {
@@ -46,7 +53,7 @@ enum CaseFacts {
         var units: Int64 = 0
         for order in orders {
             for line in order.lines {
-                totals[order.currency, default: 0] &+= MoneyMath.scale(line.unitPrice?.minorUnits ?? 0, by: Int64(line.quantity), over: 1)
+                totals[order.currency, default: 0] &+= times(line.unitPrice?.minorUnits ?? 0, Int64(line.quantity))
                     - (line.lineDiscount?.minorUnits ?? 0)
             }
             for fulfilment in order.fulfilments where fulfilment.deliveredAt != nil {

@@ -13,15 +13,13 @@ enum CaseRequestValidation {
         check.identifier(request.orderID, "order_id")
         check.identifier(request.customerID, "customer_id")
         check.known(request.kind, "kind")
-        check.require(request.kind != .unspecified, "kind", "is required")
         check.count(request.lines, "lines", required: true, max: maxLines)
         for (index, line) in request.lines.enumerated() {
             let field = "lines[\(index)]"
             check.identifier(line.orderLineID, "\(field).order_line_id")
             check.positive(line.quantity, "\(field).quantity")
             check.known(line.reason, "\(field).reason")
-            check.require(line.reason != .unspecified, "\(field).reason", "is required")
-            check.known(line.requestedResolution, "\(field).requested_resolution")
+            optional(line.requestedResolution, "\(field).requested_resolution", &check)
             check.text(line.reasonText, "\(field).reason_text")
             check.optionalIdentifier(line.exchangeSKU, "\(field).exchange_sku")
             check.require(line.requestedResolution != .exchange || !line.exchangeSKU.isEmpty,
@@ -32,7 +30,7 @@ enum CaseRequestValidation {
                 check.text(url, "\(field).evidence_urls[\(urlIndex)]", required: true, maxLength: 2048)
             }
         }
-        check.known(request.returnMethod, "return_method")
+        optional(request.returnMethod, "return_method", &check)
         check.text(request.note, "note")
         try check.validate()
     }
@@ -40,7 +38,7 @@ enum CaseRequestValidation {
     static func validate(_ request: GatewayV1.ApproveCaseRequest) throws {
         var check = caseChange(request.caseID, request.expectedVersion)
         lineQuantities(request.lines, &check)
-        check.known(request.returnShippingPreference, "return_shipping_preference")
+        optional(request.returnShippingPreference, "return_shipping_preference", &check)
         check.text(request.note, "note")
         try check.validate()
     }
@@ -48,7 +46,6 @@ enum CaseRequestValidation {
     static func validate(_ request: GatewayV1.RejectCaseRequest) throws {
         var check = caseChange(request.caseID, request.expectedVersion)
         check.known(request.reason, "reason")
-        check.require(request.reason != .unspecified, "reason", "is required")
         check.text(request.message, "message")
         try check.validate()
     }
@@ -77,8 +74,8 @@ enum CaseRequestValidation {
             check.identifier(line.caseLineID, "\(field).case_line_id")
             check.nonNegative(line.acceptedQuantity, "\(field).accepted_quantity")
             check.nonNegative(line.rejectedQuantity, "\(field).rejected_quantity")
-            check.known(line.disposition, "\(field).disposition")
-            check.known(line.rejectedDisposition, "\(field).rejected_disposition")
+            optional(line.disposition, "\(field).disposition", &check)
+            optional(line.rejectedDisposition, "\(field).rejected_disposition", &check)
             check.count(line.findings, "\(field).findings", max: 20)
             check.text(line.notes, "\(field).notes")
             check.text(line.serialNumber, "\(field).serial_number", maxLength: 128)
@@ -89,10 +86,15 @@ enum CaseRequestValidation {
 
     static func validate(_ request: GatewayV1.ResolveCaseRequest) throws {
         var check = caseChange(request.caseID, request.expectedVersion)
-        check.known(request.resolution, "resolution")
+        optional(request.resolution, "resolution", &check)
         check.timestamp(request.storeCreditExpiresAt, "store_credit_expires_at")
         check.text(request.note, "note")
         try check.validate()
+    }
+
+    /// An enum that may be left unset (0) but, when set, must be a value this server knows.
+    private static func optional<E: ProtoEnum>(_ value: E, _ field: String, _ check: inout FieldValidator) {
+        if value.rawValue != 0 { check.known(value, field) }
     }
 
     private static func caseChange(_ caseID: String, _ expectedVersion: Int64) -> FieldValidator {

@@ -9,6 +9,7 @@ struct AfterSaleCommand: AsyncParsableCommand {
         abstract: "AfterSale: the after-sale backend (returns, refunds, exchanges, repairs) and its tools.",
         subcommands: [CallCommand.self, ListCommand.self, DescribeCommand.self, HealthCommand.self, ProtoCommand.self,
                       ServeCommand.self, OrderCommand.self, ProductCommand.self, CustomerCommand.self,
+                      DemoCommand.self,
                       LogisticsCommand.self, ReportingCommand.self, TokenCommand.self, UpCommand.self, SeedCommand.self]
     )
 
