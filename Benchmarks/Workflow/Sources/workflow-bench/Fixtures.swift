@@ -6,11 +6,35 @@ struct Unit: Sendable {
     var customerID: String
     var orderID: String
     var orderLineID: String
+    var reason: OrderV1.ReasonCode
+}
+
+/// What a benchmark order holds. Jeans returned for SIZE_FIT score low on the return-risk model (a new account, a
+/// small case) and are auto-approved at opening; a phone returned as DEFECTIVE without photos scores ≥ 30 (case value
+/// at the high-value threshold, missing evidence, a new account): INSPECT_FIRST, so the case stays REQUESTED and the
+/// agent's ApproveCase runs.
+struct Item: Sendable {
+    var sku: String
+    var productID: String
+    var categoryID: String
+    var title: String
+    var unitPrice: Int64
+    var reason: OrderV1.ReasonCode
+
+    /// The seeded catalogue's US jeans (prod_jeans_slim, USD 59.00; US market policy: 30 days, refunds allowed).
+    static func jeans(_ index: Int) -> Item {
+        let size = ["30", "32", "34", "36"][index % 4]
+        return Item(sku: "JEANS-SLIM-\(size)", productID: "prod_jeans_slim", categoryID: "cat_apparel_bottoms",
+                    title: "Slim Fit Jeans — Indigo / \(size)", unitPrice: 5_900, reason: .sizeFit)
+    }
+
+    /// The seeded catalogue's US phone (prod_aster_x, USD 699.00; US electronics: 15 days, 15 % restocking fee).
+    static let phone = Item(sku: "ASTER-X-128-US", productID: "prod_aster_x", categoryID: "cat_electronics_phones",
+                            title: "Aster X Smartphone 128 GB — Graphite / US", unitPrice: 69_900, reason: .defective)
 }
 
 /// Sets up benchmark data directly in CustomerService and OrderService, outside any measurement: US customers
-/// and delivered US orders of the seeded catalogue's Slim Fit Jeans (the US market policy: 30-day window, refund
-/// allowed), shaped like `Sources/aftersale/Seed/DemoOrders.swift` (card payment, one fulfilment from wh_newark,
+/// and delivered US orders of seeded catalogue items (``Item``), shaped like `Sources/aftersale/Seed/DemoOrders.swift` (card payment, one fulfilment from wh_newark,
 /// placed 3 days ago, delivered yesterday). Each order has one line of `unitsPerOrder` units; each customer
 /// `ordersPerCustomer` orders — small, because OrderService's ledger and the gateway's risk step (which lists the
 /// customer's orders) grow with them.
@@ -20,9 +44,6 @@ struct Fixtures: Sendable {
     let options: Options
     let base: CallOptions
 
-    /// The seeded catalogue's US jeans (`ProductCatalogueSeed`: prod_jeans_slim, USD 59.00, 650 g).
-    static let skus = ["JEANS-SLIM-30", "JEANS-SLIM-32", "JEANS-SLIM-34", "JEANS-SLIM-36"]
-    static let unitPrice: Int64 = 5_900
     static let taxBP: Int64 = 888       // US sales tax on top (DemoOrders.tax["US"])
     static let shipping: Int64 = 799
 
@@ -38,19 +59,28 @@ struct Fixtures: Sendable {
             try await createCustomer(customerIDs[index], index: index)
         }
         let now = Date()
+        let items = (0..<orderCount).map(item)
         try await parallel(orderCount) { index in
             try await createDeliveredOrder("ord_\(prefix)_\(index)", customerID: customerIDs[index % customerCount],
-                                           sku: Self.skus[index % Self.skus.count], now: now)
+                                           item: items[index], now: now)
         }
         var units: [Unit] = []
         units.reserveCapacity(orderCount * perOrder)
         for _ in 0..<perOrder {
             for index in 0..<orderCount {
                 let orderID = "ord_\(prefix)_\(index)"
-                units.append(Unit(customerID: customerIDs[index % customerCount], orderID: orderID, orderLineID: orderID + "_l1"))
+                units.append(Unit(customerID: customerIDs[index % customerCount], orderID: orderID, orderLineID: orderID + "_l1",
+                                  reason: items[index].reason))
             }
         }
         return (units, customerCount, orderCount)
+    }
+
+    /// Order `index`'s item: `agentShare` of the orders (spread evenly) are phones, the rest jeans.
+    private func item(_ index: Int) -> Item {
+        let share = options.agentShare
+        let phones = (Double(index + 1) * share).rounded(.down) - (Double(index) * share).rounded(.down)
+        return phones >= 1 ? .phone : .jeans(index)
     }
 
     private func createCustomer(_ id: String, index: Int) async throws {
@@ -63,16 +93,15 @@ struct Fixtures: Sendable {
         _ = try await customers.createCustomer(request, options: keyed("setup:customer:\(id)"))
     }
 
-    private func createDeliveredOrder(_ id: String, customerID: String, sku: String, now: Date) async throws {
+    private func createDeliveredOrder(_ id: String, customerID: String, item: Item, now: Date) async throws {
         let quantity = options.unitsPerOrder
         let placed = now.addingTimeInterval(-3 * 86_400)
-        let gross = Self.unitPrice * Int64(quantity)
+        let gross = item.unitPrice * Int64(quantity)
         let tax = (gross * Self.taxBP + 5_000) / 10_000   // half up, as MoneyMath.basisPoints
         let total = gross + tax + Self.shipping
         let line = OrderV1.OrderLine(
-            id: id + "_l1", sku: sku, productID: "prod_jeans_slim", categoryID: "cat_apparel_bottoms",
-            title: "Slim Fit Jeans — Indigo / \(sku.split(separator: "-").last ?? "")", quantity: quantity,
-            unitPrice: usd(Self.unitPrice), lineDiscount: usd(0), tax: usd(tax))
+            id: id + "_l1", sku: item.sku, productID: item.productID, categoryID: item.categoryID, title: item.title,
+            quantity: quantity, unitPrice: usd(item.unitPrice), lineDiscount: usd(0), tax: usd(tax))
         let address = CommonV1.Address(name: "Bench Customer", lines: ["100 Broadway"], city: "New York", region: "NY",
                                        postalCode: "10012", country: "US", phone: "+1 212 555 0100")
         let fulfilmentID = id + "_f1"

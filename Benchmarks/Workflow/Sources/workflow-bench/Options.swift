@@ -15,6 +15,8 @@ struct Options: Sendable {
     /// Units on the one line of each benchmark order: each workflow returns one of them.
     var unitsPerOrder: Int32 = 4
     var ordersPerCustomer = 2
+    /// The share of orders whose case the risk model sends to review (phones, DEFECTIVE): agent-approved.
+    var agentShare = 0.5
     /// Units set up before the warm-up; the measured run's pool is sized from the warm-up's rate.
     var warmupUnits = 1_000
     var maxUnits = 60_000
@@ -37,6 +39,9 @@ struct Options: Sendable {
           --connections N          gateway connections (1)
           --units-per-order N      units on each order's one line = workflows per order (4)
           --orders-per-customer N  (2)
+          --agent-share X          share of orders (0…1) whose cases go to an agent: phones returned as DEFECTIVE
+                                   without photos score INSPECT_FIRST; the rest, jeans for SIZE_FIT, are
+                                   auto-approved at opening (0.5)
           --warmup-units N         units set up for the warm-up (1000)
           --max-units N            cap on the measured run's pool (60000)
           --pool-margin X          measured pool = warm-up rate × duration × X (2)
@@ -74,6 +79,7 @@ struct Options: Sendable {
             case "--connections": options.connections = try number(flag, 1)
             case "--units-per-order": options.unitsPerOrder = try number(flag, 1)
             case "--orders-per-customer": options.ordersPerCustomer = try number(flag, 1)
+            case "--agent-share": options.agentShare = min(try number(flag, 0.0), 1)
             case "--warmup-units": options.warmupUnits = try number(flag, 0)
             case "--max-units": options.maxUnits = try number(flag, 1)
             case "--pool-margin": options.poolMargin = try number(flag, 1.0)

@@ -37,6 +37,12 @@ struct Tally: Sendable {
     var errorCount: Int { errors.values.reduce(0, +) }
 }
 
+/// The next unit to take, and whether a worker found none left.
+final class Pool: Sendable {
+    let next = Atomic<Int>(0)
+    let dry = Atomic<Bool>(false)
+}
+
 /// The measured loop: gateway OpenCase, then ApproveCase when the case is still REQUESTED.
 struct Workload: Sendable {
     let gateway: GatewayV1.AfterSaleGateway.Client
@@ -46,8 +52,7 @@ struct Workload: Sendable {
     /// Runs `concurrency` workers over `units` until `seconds` have passed or the pool is used up; returns the
     /// merged tally, the phase's length in seconds and whether the pool ran dry.
     func phase(_ name: String, units: [Unit], seconds: Double) async -> (tally: Tally, elapsed: Double, exhausted: Bool) {
-        let next = Atomic<Int>(0)
-        let dry = Atomic<Bool>(false)
+        let pool = Pool()
         let clock = ContinuousClock()
         let start = clock.now
         let end = start + .milliseconds(Int64(seconds * 1000))
@@ -56,10 +61,9 @@ struct Workload: Sendable {
                 group.addTask {
                     var tally = Tally()
                     while clock.now < end {
-                        let index = next.add(1, ordering: .relaxed).oldValue
-                        guard index < units.count else { dry.store(true, ordering: .relaxed); break }
-                        await workflow(units[index], key: "\(options.runID):\(name):\(index)", reason: index % 2 == 0 ? .sizeFit : .defective,
-                                       clock: clock, end: end, into: &tally)
+                        let index = pool.next.add(1, ordering: .relaxed).oldValue
+                        guard index < units.count else { pool.dry.store(true, ordering: .relaxed); break }
+                        await workflow(units[index], key: "\(options.runID):\(name):\(index)", clock: clock, end: end, into: &tally)
                     }
                     return tally
                 }
@@ -68,17 +72,17 @@ struct Workload: Sendable {
             for await tally in group { merged.merge(tally) }
             return merged
         }
-        let exhausted = dry.load(ordering: .relaxed)
+        let exhausted = pool.dry.load(ordering: .relaxed)
         let elapsed = exhausted ? (clock.now - start).seconds : seconds
         return (tally, min(elapsed, seconds), exhausted)
     }
 
-    private func workflow(_ unit: Unit, key: String, reason: OrderV1.ReasonCode, clock: ContinuousClock,
+    private func workflow(_ unit: Unit, key: String, clock: ContinuousClock,
                           end: ContinuousClock.Instant, into tally: inout Tally) async {
         let started = clock.now
         let open = GatewayV1.OpenCaseRequest(
             orderID: unit.orderID, customerID: unit.customerID, kind: .returnRefund,
-            lines: [.init(orderLineID: unit.orderLineID, quantity: 1, reason: reason, requestedResolution: .refund)],
+            lines: [.init(orderLineID: unit.orderLineID, quantity: 1, reason: unit.reason, requestedResolution: .refund)],
             note: "workflow-bench")
         let view: GatewayV1.CaseView
         do {

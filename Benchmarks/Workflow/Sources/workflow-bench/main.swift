@@ -94,7 +94,8 @@ func run(_ options: Options) async throws -> [String: Any] {
         "approve_latency": summary(tally.approveLatencies),
         "warmup": warmupResult,
         "setup": ["customers": customers, "orders": orders, "seconds": (setupSeconds * 10).rounded() / 10,
-                  "units_per_order": Int(options.unitsPerOrder), "orders_per_customer": options.ordersPerCustomer],
+                  "units_per_order": Int(options.unitsPerOrder), "orders_per_customer": options.ordersPerCustomer,
+                  "agent_share": options.agentShare],
         "run_id": options.runID,
     ]
     let latency = result["latency"] as? [String: Any]
