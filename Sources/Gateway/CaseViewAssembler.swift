@@ -30,6 +30,7 @@ public struct CaseViewAssembler: Sendable {
     }
 
     /// The view of case `caseID`; NOT_FOUND (or UNAVAILABLE) when OrderService cannot produce the case itself.
+    /// Checks no ownership: callers that act for a customer check it on the case first (see `GatewayHandler.getCase`).
     public func view(caseID: String, budget: DownstreamBudget) async throws -> GatewayV1.CaseView {
         let afterSaleCase = try await GatewayCallError.map("order") {
             try await downstream.order.getCase(.init(caseID: caseID), options: try budget.read())

@@ -44,13 +44,26 @@ extension GatewayHandler {
         }
         try caller.requireAccess(toCustomer: order.customerID, resource: "order/\(orderID)")
         let customer = caller.role == .customer ? await ownCustomer : await timeZoneSource(order.customerID, budget: budget)
+        let verdicts = try await self.verdicts(for: order, timeZone: customer?.timeZone ?? "", kind: kind, lines: lines,
+                                          asOf: asOf, budget: budget)
+        return (order, customer, verdicts)
+    }
+
+    /// The verdicts for `lines` of an order already read (OpenCase has it from its journal), in `timeZone`.
+    func verdicts(for order: OrderV1.Order, timeZone: String, kind: OrderV1.CaseKind, lines: [GatewayV1.EligibilityQueryLine],
+                  asOf: CommonV1.Timestamp?, budget: DownstreamBudget) async throws -> ProductV1.CheckEligibilityResponse {
         let snapshot = try EligibilitySnapshot.lines(order: order, query: lines)
-        let verdicts = try await GatewayCallError.map("product") {
+        return try await GatewayCallError.map("product") {
             try await downstream.product.checkEligibility(.init(
-                market: order.market, timeZone: customer?.timeZone ?? "", asOf: asOf, kind: kind, lines: snapshot,
+                market: order.market, timeZone: timeZone, asOf: asOf, kind: kind, lines: snapshot,
                 orderID: order.id), options: try budget.read())
         }
-        return (order, customer, verdicts)
+    }
+
+    /// The time zone of `order`'s customer; "" (ProductService then uses the market's zone) when
+    /// CustomerService cannot say.
+    func timeZone(of order: OrderV1.Order, budget: DownstreamBudget) async -> String {
+        await timeZoneSource(order.customerID, budget: budget)?.timeZone ?? ""
     }
 
     /// The customer whose time zone the windows are counted in, or nil when CustomerService cannot say.

@@ -19,7 +19,8 @@ extension GatewayHandler {
                                                requestedResolution: $0.requestedResolution, reason: $0.reason)
             }
             let verdicts = try await run.read("product.CheckEligibility", service: "product") { _ in
-                try await eligibility(orderID: order.id, kind: request.kind, lines: query, asOf: nil, budget: run.budget).verdicts
+                try await self.verdicts(for: order, timeZone: await timeZone(of: order, budget: run.budget), kind: request.kind,
+                                        lines: query, asOf: nil, budget: run.budget)
             }
             try Self.requireEligible(verdicts, request: request)
 

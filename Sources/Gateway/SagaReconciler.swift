@@ -11,6 +11,8 @@ public struct SagaReconciler: Service {
     let coordinator: SagaCoordinator
     let workflow: @Sendable (SagaRecord) throws -> SagaCoordinator.Body
     var interval: Duration = .milliseconds(500)
+    /// Finished sagas are kept this long (a client may retry a call for as long, and operators can look back).
+    static let retention: TimeInterval = 7 * 86_400
 
     static func backoff(tries: Int) -> Duration {
         .milliseconds(min(60_000, 500 << min(tries, 7)))
@@ -25,8 +27,16 @@ public struct SagaReconciler: Service {
         }
         if resumed > 0 { coordinator.logger.notice("resuming sagas interrupted by a restart", metadata: ["count": "\(resumed)"]) }
         await cancelWhenGracefulShutdown {
+            var lastPurge = ContinuousClock.now - .seconds(3600)
             while !Task.isCancelled {
-                do { try await reconcileDue() } catch {
+                do {
+                    try await reconcileDue()
+                    if ContinuousClock.now - lastPurge >= .seconds(3600) {
+                        lastPurge = .now
+                        let purged = try await purgeFinished()
+                        if purged > 0 { coordinator.logger.info("purged finished sagas", metadata: ["count": "\(purged)"]) }
+                    }
+                } catch {
                     coordinator.logger.warning("reconciler pass failed", metadata: ["error": "\(error)"])
                 }
                 try? await Task.sleep(for: interval)
@@ -46,6 +56,19 @@ public struct SagaReconciler: Service {
             await coordinator.locks.release(record.id)
         }
         return taken
+    }
+
+    /// Deletes sagas that finished more than ``retention`` ago, with their steps and undos.
+    @discardableResult
+    func purgeFinished() async throws -> Int {
+        let cutoff = SagaRows.micros(coordinator.clock.now().addingTimeInterval(-Self.retention))
+        return try await coordinator.store.database.write { db in
+            let finished = "SELECT id FROM saga WHERE state IN ('completed', 'failed', 'retryable') AND updated_at < ?"
+            try db.execute(sql: "DELETE FROM saga_step WHERE saga_id IN (\(finished))", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM saga_undo WHERE saga_id IN (\(finished))", arguments: [cutoff])
+            try db.execute(sql: "DELETE FROM saga WHERE state IN ('completed', 'failed', 'retryable') AND updated_at < ?", arguments: [cutoff])
+            return db.changesCount
+        }
     }
 
     private func resume(_ record: SagaRecord) async {

@@ -366,7 +366,7 @@ extension OrderHandler {
                         resource: "case/\(before.id)", metadata: ["amount_minor_units": "\(owes.minorUnits)", "currency": owes.currency])
                 }
                 if !OrderLineLedger.wasSettled(before) {
-                    let settled = OrderLineLedger.settledUnits(before, basis: basis)
+                    let settled = OrderLineLedger.settledUnits(before, basis: basis, resolution: request.resolution)
                     for index in order.lines.indices { order.lines[index].returnedQuantity += Int32(settled[order.lines[index].id] ?? 0) }
                 }
                 afterSaleCase.settlement = settlement

@@ -43,8 +43,12 @@ public enum OrderLineLedger {
     }
 
     /// The units a final settlement moves into `OrderLine.returned_quantity`, per order line: accepted units
-    /// after inspection, approved units for refund-only and instant refunds (their settlement basis).
-    public static func settledUnits(_ afterSaleCase: OrderV1.Case, basis: OrderV1.QuantityBasis) -> [String: Int] {
+    /// after inspection, approved units for refund-only and instant refunds (their settlement basis). None for
+    /// REPAIR and DECLINED: the customer gets the same units back and may claim on them again (a repaired item
+    /// can fail again within its warranty).
+    public static func settledUnits(_ afterSaleCase: OrderV1.Case, basis: OrderV1.QuantityBasis,
+                                    resolution: OrderV1.Resolution) -> [String: Int] {
+        if resolution == .repair || resolution == .declined { return [:] }
         var units: [String: Int] = [:]
         for line in afterSaleCase.lines {
             let ledger = line.quantities ?? .init()

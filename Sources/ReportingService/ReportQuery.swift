@@ -222,18 +222,25 @@ enum ReportQuery {
         let dimensions = spec.dimensions
         let measures = spec.definition.measures
         let currencyIndex = dimensions.firstIndex(of: .currency)
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+        // A loop over a cursor rather than `fetchAll(…).map { row in … }`: Swift 6.3.1's optimizer aborts
+        // ("Found ownership error", CopyPropagation) on the closure form in release builds.
+        var rows: [ReportingV1.Row] = []
+        let cursor = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+        while let row = try cursor.next() {
             var cells: [ReportingV1.Cell] = []
-            for (index, dimension) in dimensions.enumerated() {
-                cells.append(dimensionCell(dimension, row[index] as DatabaseValue))
+            for index in dimensions.indices {
+                let value: DatabaseValue = row[index]
+                cells.append(dimensionCell(dimensions[index], value))
             }
-            let currency: String = currencyIndex.flatMap { row[$0] as String? } ?? ""
+            var currency = ""
+            if let currencyIndex, let code: String = row[currencyIndex] { currency = code }
             for (offset, column) in measures.enumerated() {
                 let value: DatabaseValue = row[dimensions.count + offset]
                 cells.append(measureCell(column.kind, value, currency: currency))
             }
-            return ReportingV1.Row(cells: cells)
+            rows.append(ReportingV1.Row(cells: cells))
         }
+        return rows
     }
 
     private static func dimensionCell(_ dimension: ReportingV1.ReportDimension, _ value: DatabaseValue) -> ReportingV1.Cell {

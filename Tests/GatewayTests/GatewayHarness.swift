@@ -24,6 +24,9 @@ import Testing
 /// let order = try await harness.createDeliveredOrder(customer: "cus_a")
 /// let view = try await harness.client(role: .customer, subject: "cus_a").getCase(.init(caseID: id), options: .read)
 /// ```
+///
+/// To take a service down mid-test: `await harness.logistics.server.shutdown(gracePeriod: .zero)` — calls to it
+/// then fail fast with UNAVAILABLE (the socket is gone); ``stop()`` copes with it being stopped already.
 struct GatewayHarness: Sendable {
     let directory: TemporaryDirectory
     let clock: ServiceClock

@@ -119,3 +119,22 @@ import Testing
         }
     }
 }
+
+extension SagaTests {
+    @Test func finishedSagasArePurgedAfterTheirRetention() async throws {
+        try await withGatewayHarness { harness in
+            try await harness.seedCatalogue()
+            let order = try await harness.createDeliveredOrder()
+            let opened = try await harness.openCaseDirectly(order)
+            _ = try await harness.service.rejectCase(.init(caseID: opened.id, reason: .windowPassed), options: .mutating())
+            let reconciler = harness.handler.reconciler
+            #expect(try await reconciler.purgeFinished() == 0, "a fresh saga is kept")
+            try await harness.sagas.database.write { db in
+                try db.execute(sql: "UPDATE saga SET updated_at = updated_at - ?", arguments: [Int64(8 * 86_400) * 1_000_000])
+            }
+            #expect(try await reconciler.purgeFinished() == 1)
+            let left = try await harness.sagas.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM saga_step") }
+            #expect(left == 0)
+        }
+    }
+}

@@ -68,7 +68,15 @@ import Testing
         afterSaleCase.lines[0].quantities?.received = 2
         afterSaleCase.lines[0].quantities?.accepted = 1
         afterSaleCase.lines[0].quantities?.rejected = 1
-        #expect(OrderLineLedger.settledUnits(afterSaleCase, basis: .accepted) == ["L": 1])
-        #expect(OrderLineLedger.settledUnits(afterSaleCase, basis: .approved) == ["L": 2])
+        #expect(OrderLineLedger.settledUnits(afterSaleCase, basis: .accepted, resolution: .refund) == ["L": 1])
+        #expect(OrderLineLedger.settledUnits(afterSaleCase, basis: .approved, resolution: .exchange) == ["L": 2])
+    }
+
+    @Test(arguments: [OrderV1.Resolution.repair, .declined])
+    func unitsThatGoBackToTheCustomerStayClaimable(_ resolution: OrderV1.Resolution) {
+        var afterSaleCase = Self.openCase(.inspected, requested: 1, approved: 1)
+        afterSaleCase.lines[0].quantities?.received = 1
+        afterSaleCase.lines[0].quantities?.accepted = 1
+        #expect(OrderLineLedger.settledUnits(afterSaleCase, basis: .accepted, resolution: resolution).isEmpty)
     }
 }

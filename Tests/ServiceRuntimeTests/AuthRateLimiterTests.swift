@@ -56,7 +56,7 @@ final class ManualClock: Sendable {
         // One token per 100 s: no refill between the calls however slow the machine is.
         let limiter = RateLimiter(limit: RateLimit(rate: 0.01, burst: 2))
         let served = try await GuardedServer.start([AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: .serviceOnly),
-                                                    RateLimitInterceptor(limiter: limiter)])
+                                                    RateLimitInterceptor(limiter: limiter, peerLimiter: limiter)])
         let client = try RPCClient(served.address)
         defer { Task { await client.close(); await served.stop() } }
         let order = try AuthInterceptorTests.bearer(.service, "order")
@@ -70,5 +70,17 @@ final class ManualClock: Sendable {
         #expect(limited.errorDetails?.reason == "RATE_LIMITED")
         // Another caller has its own budget.
         #expect(await AuthInterceptorTests.say(client, try AuthInterceptorTests.bearer(.service, "product")) == .success("service:product"))
+    }
+
+    @Test func peersDrawOnTheirOwnLargerLimit() async throws {
+        let keys = TestKeys.set(TestKeys.first)
+        let people = RateLimiter(limit: RateLimit(rate: 0.01, burst: 2))
+        let served = try await GuardedServer.start([AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: .serviceOnly),
+                                                    RateLimitInterceptor(limiter: people)])
+        let client = try RPCClient(served.address)
+        defer { Task { await client.close(); await served.stop() } }
+        let gateway = try AuthInterceptorTests.bearer(.service, "gateway")
+        for _ in 0..<5 { #expect(await AuthInterceptorTests.say(client, gateway) == .success("service:gateway")) }
+        #expect(people.trackedKeys == 0, "service callers never touch the people's buckets")
     }
 }

@@ -12,8 +12,12 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
         self.burst = burst
     }
 
-    /// The default for a service: generous for the gateway and peers, a bound for a runaway caller.
+    /// The default per person or backend (customer, agent, warehouse tokens).
     public static let serviceDefault = RateLimit(rate: 500, burst: 1000)
+    /// The default per caller in role `service` — the gateway and the services calling each other. One gateway
+    /// workflow fans out to some twenty downstream calls, so the people's limit would cap the whole system at a
+    /// few dozen workflows a second; this one only bounds a runaway peer.
+    public static let peerDefault = RateLimit(rate: 50_000, burst: 100_000)
 
     /// `RATE[/s][:BURST]`, e.g. `200`, `200/s:400`; `off` disables limiting (nil).
     public static func parse(_ text: String) throws -> RateLimit? {
@@ -95,15 +99,24 @@ public final class RateLimiter: Sendable {
 /// Applies a ``RateLimiter`` per caller: the authenticated subject (`role:subject`, so register it after
 /// ``AuthInterceptor``), or the peer address for calls without one. Over the limit is RESOURCE_EXHAUSTED with
 /// `ErrorDetails.retry_after_millis`.
+///
+/// Callers in role `service` (the gateway, peer services, other backends with a service token) draw on a
+/// separate, much larger limit (``RateLimit/peerDefault``): their calls are fan-out of many people's requests.
 public struct RateLimitInterceptor: ServerInterceptor {
     public let limiter: RateLimiter
+    public let peerLimiter: RateLimiter
 
-    public init(limiter: RateLimiter) { self.limiter = limiter }
+    public init(limiter: RateLimiter, peerLimiter: RateLimiter = RateLimiter(limit: .peerDefault)) {
+        self.limiter = limiter
+        self.peerLimiter = peerLimiter
+    }
 
     public func intercept<Result: Sendable>(
         context: ServerContext, next: (ServerContext) async throws -> Result
     ) async throws -> Result {
-        let key = Caller.current.map { "\($0.role.rawValue):\($0.subject)" } ?? "peer:\(context.peer)"
+        let caller = Caller.current
+        let key = caller.map { "\($0.role.rawValue):\($0.subject)" } ?? "peer:\(context.peer)"
+        let limiter = caller?.role == .service ? peerLimiter : limiter
         if let wait = limiter.acquire(key) {
             let millis = max(1, wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)
             throw RPCError(.resourceExhausted, "rate limit exceeded for \(key) (\(limiter.limit)); retry in \(millis) ms",
