@@ -48,7 +48,8 @@ struct Options: Sendable {
           --setup-concurrency N    parallel setup calls (16)
           --call-timeout S         deadline of every call (10)
           --run-id ID              prefix of ids and idempotency keys (random)
-        Tokens may also come from WORKFLOW_BENCH_AGENT_TOKEN / WORKFLOW_BENCH_SERVICE_TOKEN.
+        --agent-token takes one token or several, comma-separated (worker w uses token w mod count: the gateway
+        rate-limits each caller, 500 calls/s by default). Tokens may also come from WORKFLOW_BENCH_AGENT_TOKEN / WORKFLOW_BENCH_SERVICE_TOKEN.
         """
 
     static func parse(_ arguments: [String]) throws -> Options {

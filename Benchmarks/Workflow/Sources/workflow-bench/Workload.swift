@@ -47,7 +47,8 @@ final class Pool: Sendable {
 struct Workload: Sendable {
     let gateway: GatewayV1.AfterSaleGateway.Client
     let options: Options
-    let base: CallOptions
+    /// One per agent token: worker w calls as agent w mod count (the gateway rate-limits each caller).
+    let bases: [CallOptions]
 
     /// Runs `concurrency` workers over `units` until `seconds` have passed or the pool is used up; returns the
     /// merged tally, the phase's length in seconds and whether the pool ran dry.
@@ -57,13 +58,14 @@ struct Workload: Sendable {
         let start = clock.now
         let end = start + .milliseconds(Int64(seconds * 1000))
         let tally = await withTaskGroup(of: Tally.self) { group in
-            for _ in 0..<options.concurrency {
+            for worker in 0..<options.concurrency {
+                let base = bases[worker % bases.count]
                 group.addTask {
                     var tally = Tally()
                     while clock.now < end {
                         let index = pool.next.add(1, ordering: .relaxed).oldValue
                         guard index < units.count else { pool.dry.store(true, ordering: .relaxed); break }
-                        await workflow(units[index], key: "\(options.runID):\(name):\(index)", clock: clock, end: end, into: &tally)
+                        await workflow(units[index], key: "\(options.runID):\(name):\(index)", base: base, clock: clock, end: end, into: &tally)
                     }
                     return tally
                 }
@@ -77,7 +79,7 @@ struct Workload: Sendable {
         return (tally, min(elapsed, seconds), exhausted)
     }
 
-    private func workflow(_ unit: Unit, key: String, clock: ContinuousClock,
+    private func workflow(_ unit: Unit, key: String, base: CallOptions, clock: ContinuousClock,
                           end: ContinuousClock.Instant, into tally: inout Tally) async {
         let started = clock.now
         let open = GatewayV1.OpenCaseRequest(
@@ -86,7 +88,7 @@ struct Workload: Sendable {
             note: "workflow-bench")
         let view: GatewayV1.CaseView
         do {
-            view = try await gateway.openCase(open, options: keyed(key + ":open"))
+            view = try await gateway.openCase(open, options: keyed(base, key + ":open"))
         } catch {
             return tally.fail("OpenCase", error)
         }
@@ -101,7 +103,7 @@ struct Workload: Sendable {
                                                        note: "workflow-bench")
             let approved: GatewayV1.CaseView
             do {
-                approved = try await gateway.approveCase(approve, options: keyed(key + ":approve"))
+                approved = try await gateway.approveCase(approve, options: keyed(base, key + ":approve"))
             } catch {
                 return tally.fail("ApproveCase", error)
             }
@@ -128,7 +130,7 @@ struct Workload: Sendable {
         }
     }
 
-    private func keyed(_ key: String) -> CallOptions {
+    private func keyed(_ base: CallOptions, _ key: String) -> CallOptions {
         var options = base
         options.metadata.set("idempotency-key", key)
         return options

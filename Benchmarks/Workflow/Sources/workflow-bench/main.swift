@@ -36,8 +36,8 @@ func run(_ options: Options) async throws -> [String: Any] {
     }
     let fixtures = Fixtures(orders: .init(transport: orderTransport), customers: .init(transport: customerTransport),
                             options: options, base: authorized(options.serviceToken, timeout: options.callTimeout))
-    let workload = Workload(gateway: .init(transport: gatewayTransport), options: options,
-                            base: authorized(options.agentToken, timeout: options.callTimeout))
+    let agents = options.agentToken.split(separator: ",").map { authorized(String($0), timeout: options.callTimeout) }
+    let workload = Workload(gateway: .init(transport: gatewayTransport), options: options, bases: agents)
     let clock = ContinuousClock()
 
     var setupSeconds = 0.0, customers = 0, orders = 0
@@ -77,6 +77,7 @@ func run(_ options: Options) async throws -> [String: Any] {
     var result: [String: Any] = [
         "concurrency": options.concurrency,
         "connections": options.connections,
+        "agents": agents.count,
         "duration_s": elapsed,
         "workflows": completed,
         "workflows_per_s": (Double(completed) / max(elapsed, 0.001) * 10).rounded() / 10,
