@@ -35,9 +35,10 @@ struct Item: Sendable {
 
 /// Sets up benchmark data directly in CustomerService and OrderService, outside any measurement: US customers
 /// and delivered US orders of seeded catalogue items (``Item``), shaped like `Sources/aftersale/Seed/DemoOrders.swift` (card payment, one fulfilment from wh_newark,
-/// placed 3 days ago, delivered yesterday). Each order has one line of `unitsPerOrder` units; each customer
-/// `ordersPerCustomer` orders — small, because OrderService's ledger and the gateway's risk step (which lists the
-/// customer's orders) grow with them.
+/// placed 3 days ago, delivered yesterday). Each order has one line of `unitsPerOrder` units of which
+/// `casesPerOrder` are returned; each customer has `ordersPerCustomer` orders. By default (1 case per order, 1 order
+/// per customer) every workflow is a customer's first return, so the risk model's inputs do not drift during a run
+/// (a customer's second case within 30 days raises `recent_cases` and `return_rate` and goes to review).
 struct Fixtures: Sendable {
     let orders: OrderV1.OrderService.Client
     let customers: CustomerV1.CustomerService.Client
@@ -50,7 +51,7 @@ struct Fixtures: Sendable {
     /// At least `count` units in fresh orders of fresh customers, interleaved so that consecutive units belong to
     /// different orders and customers (concurrent workers do not contend on one order's version).
     func make(count: Int, batch: String) async throws -> (units: [Unit], customers: Int, orders: Int) {
-        let perOrder = Int(options.unitsPerOrder)
+        let perOrder = min(options.casesPerOrder, Int(options.unitsPerOrder))
         let orderCount = max((count + perOrder - 1) / perOrder, 4 * options.concurrency)
         let customerCount = max((orderCount + options.ordersPerCustomer - 1) / options.ordersPerCustomer, 1)
         let prefix = "bench_\(options.runID)_\(batch)"

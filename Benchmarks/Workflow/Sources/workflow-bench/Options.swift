@@ -14,7 +14,9 @@ struct Options: Sendable {
     var connections = 1
     /// Units on the one line of each benchmark order: each workflow returns one of them.
     var unitsPerOrder: Int32 = 4
-    var ordersPerCustomer = 2
+    /// Units of each order that workflows return (the rest is purchase history for the risk model).
+    var casesPerOrder = 1
+    var ordersPerCustomer = 1
     /// The share of orders whose case the risk model sends to review (phones, DEFECTIVE): agent-approved.
     var agentShare = 0.5
     /// Units set up before the warm-up; the measured run's pool is sized from the warm-up's rate.
@@ -23,6 +25,9 @@ struct Options: Sendable {
     /// The measured pool is the warm-up rate × duration × this, so a faster steady state does not run dry.
     var poolMargin = 2.0
     var setupConcurrency = 16
+    /// Pause after each setup: CreateOrder queues a ProductService.RecordSale per line and outbox events for
+    /// ReportingService, delivered in the background; the measurement should not pay for the setup's.
+    var settle = 3.0
     var callTimeout = 10.0
     var runID = String(UInt32.random(in: 0 ... .max), radix: 36)
 
@@ -37,8 +42,9 @@ struct Options: Sendable {
           --duration S             measured seconds (10)
           --warmup S               unmeasured seconds first (2)
           --connections N          gateway connections (1)
-          --units-per-order N      units on each order's one line = workflows per order (4)
-          --orders-per-customer N  (2)
+          --units-per-order N      units on each order's one line (4)
+          --cases-per-order N      of those units, how many workflows return (1)
+          --orders-per-customer N  (1)
           --agent-share X          share of orders (0…1) whose cases go to an agent: phones returned as DEFECTIVE
                                    without photos score INSPECT_FIRST; the rest, jeans for SIZE_FIT, are
                                    auto-approved at opening (0.5)
@@ -46,6 +52,7 @@ struct Options: Sendable {
           --max-units N            cap on the measured run's pool (60000)
           --pool-margin X          measured pool = warm-up rate × duration × X (2)
           --setup-concurrency N    parallel setup calls (16)
+          --settle S               pause after each setup for the services' background deliveries (3)
           --call-timeout S         deadline of every call (10)
           --run-id ID              prefix of ids and idempotency keys (random)
         --agent-token takes one token or several, comma-separated (worker w uses token w mod count: the gateway
@@ -80,11 +87,13 @@ struct Options: Sendable {
             case "--connections": options.connections = try number(flag, 1)
             case "--units-per-order": options.unitsPerOrder = try number(flag, 1)
             case "--orders-per-customer": options.ordersPerCustomer = try number(flag, 1)
+            case "--cases-per-order": options.casesPerOrder = try number(flag, 1)
             case "--agent-share": options.agentShare = min(try number(flag, 0.0), 1)
             case "--warmup-units": options.warmupUnits = try number(flag, 0)
             case "--max-units": options.maxUnits = try number(flag, 1)
             case "--pool-margin": options.poolMargin = try number(flag, 1.0)
             case "--setup-concurrency": options.setupConcurrency = try number(flag, 1)
+            case "--settle": options.settle = try number(flag, 0.0)
             case "--call-timeout": options.callTimeout = try number(flag, 0.1)
             case "--run-id": options.runID = try value(flag)
             case "-h", "--help": throw UsageError(nil)

@@ -49,6 +49,7 @@ func run(_ options: Options) async throws -> [String: Any] {
         customers += made.customers
         orders += made.orders
         log("setup \(batch): \(made.customers) customers, \(made.orders) orders, \(made.units.count) units in \(String(format: "%.1f", took)) s")
+        if options.settle > 0 { try await Task.sleep(for: .milliseconds(Int64(options.settle * 1000))) }
         return made.units
     }
 
@@ -95,7 +96,7 @@ func run(_ options: Options) async throws -> [String: Any] {
         "approve_latency": summary(tally.approveLatencies),
         "warmup": warmupResult,
         "setup": ["customers": customers, "orders": orders, "seconds": (setupSeconds * 10).rounded() / 10,
-                  "units_per_order": Int(options.unitsPerOrder), "orders_per_customer": options.ordersPerCustomer,
+                  "units_per_order": Int(options.unitsPerOrder), "cases_per_order": options.casesPerOrder, "orders_per_customer": options.ordersPerCustomer,
                   "agent_share": options.agentShare],
         "run_id": options.runID,
     ]
