@@ -14,6 +14,10 @@ extension GatewayHandler {
             guard order.customerID == request.customerID else {
                 throw RPCError.invalidArgument("customer_id", "is not the customer of order \(order.id)")
             }
+            // The customer's purchases feed only the risk step after the pivot: read them while eligibility runs.
+            async let purchases = run.read("order.ListOrders", service: "order") {
+                try await downstream.order.listOrders(.init(page: .init(pageSize: 200), customerID: order.customerID), options: $0)
+            }
             let query = request.lines.map {
                 GatewayV1.EligibilityQueryLine(orderLineID: $0.orderLineID, quantity: $0.quantity,
                                                requestedResolution: $0.requestedResolution, reason: $0.reason)
@@ -43,16 +47,13 @@ extension GatewayHandler {
                 try await downstream.order.openCase(opening, options: $0)
             }
 
-            let purchases = try await run.read("order.ListOrders", service: "order") {
-                try await downstream.order.listOrders(.init(page: .init(pageSize: 200), customerID: order.customerID), options: $0)
-            }
             let assessment = CustomerV1.AssessReturnRiskRequest(
                 customerID: order.customerID, caseID: opened.id, orderID: order.id, kind: opened.kind,
                 caseValue: CaseFacts.requestedValue(opened, order: order), units: CaseFacts.requestedUnits(opened),
                 reasons: opened.lines.map(\.reason), orderPlacedAt: order.placedAt,
                 deliveredAt: CaseFacts.lastDelivery(of: opened, in: order),
                 hasEvidence: opened.lines.contains { !$0.evidenceURLs.isEmpty },
-                purchases: CaseFacts.purchaseSummary(purchases.orders))
+                purchases: CaseFacts.purchaseSummary(try await purchases.orders))
             let risk = try await run.mutate("customer.AssessReturnRisk", service: "customer") {
                 try await downstream.customer.assessReturnRisk(assessment, options: $0)
             }

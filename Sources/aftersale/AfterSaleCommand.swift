@@ -8,9 +8,9 @@ struct AfterSaleCommand: AsyncParsableCommand {
         commandName: "aftersale",
         abstract: "AfterSale: the after-sale backend (returns, refunds, exchanges, repairs) and its tools.",
         subcommands: [CallCommand.self, ListCommand.self, DescribeCommand.self, HealthCommand.self, ProtoCommand.self,
-                      ServeCommand.self, OrderCommand.self, ProductCommand.self, CustomerCommand.self,
-                      DemoCommand.self,
-                      LogisticsCommand.self, ReportingCommand.self, TokenCommand.self, UpCommand.self, SeedCommand.self]
+                      ServeCommand.self, GatewayCommand.self, OrderCommand.self, ProductCommand.self, CustomerCommand.self,
+                      LogisticsCommand.self, ReportingCommand.self, TokenCommand.self, UpCommand.self, SeedCommand.self,
+                      DemoCommand.self]
     )
 
     /// Usage errors print usage; anything that fails while running is one line on stderr, and a failed call

@@ -258,17 +258,8 @@ struct OrderCommand: AsyncParsableCommand {
             defer { Task { await rpc.close() } }
             var options = try client.callOptions()
             options.timeout = nil
-            var seen = 0
-            do {
-                for try await event in orders(rpc).watchCase(.init(caseID: caseID, afterSequence: after, statusChangesOnly: statusChangesOnly),
-                                                             options: options) {
-                    FileHandle.standardOutput.write(Data((event.jsonString() + "\n").utf8))
-                    seen += 1
-                    if let count, seen >= count { break }
-                }
-            } catch let error as RPCError {
-                throw CLIFailure(error)
-            }
+            try await printEvents(orders(rpc).watchCase(.init(caseID: caseID, afterSequence: after, statusChangesOnly: statusChangesOnly),
+                                                        options: options), count: count)
         }
     }
 
@@ -299,15 +290,29 @@ struct OrderCommand: AsyncParsableCommand {
 private func orders(_ rpc: RPCClient) -> OrderV1.OrderService.Client { OrderV1.OrderService.Client(transport: rpc) }
 
 /// `REFUND` or `RESOLUTION_REFUND` (any case) → the enum value; anything else names the allowed values.
-private func parseEnum<E: ProtoEnum>(_ text: String, prefix: String, as: E.Type, option: String) throws -> E {
+func parseEnum<E: ProtoEnum>(_ text: String, prefix: String, as: E.Type, option: String) throws -> E {
     let upper = text.uppercased().replacingOccurrences(of: "-", with: "_")
     if let value = E(protoName: upper.hasPrefix(prefix) ? upper : prefix + upper), value.rawValue != 0 { return value }
     let allowed = E.allCases.compactMap(\.protoName).filter { !$0.hasSuffix("_UNSPECIFIED") }.map { String($0.dropFirst(prefix.count)) }
     throw CLIError("\(option): '\(text)' is not one of \(allowed.joined(separator: ", "))")
 }
 
+/// Prints a case's events as JSON lines until the stream ends or `count` were printed.
+func printEvents(_ stream: ResponseStream<OrderV1.CaseEvent>, count: Int?) async throws {
+    var seen = 0
+    do {
+        for try await event in stream {
+            FileHandle.standardOutput.write(Data((event.jsonString() + "\n").utf8))
+            seen += 1
+            if let count, seen >= count { break }
+        }
+    } catch let error as RPCError {
+        throw CLIFailure(error)
+    }
+}
+
 /// `CASE_LINE_ID=QUANTITY` pairs.
-private func parseLines(_ pairs: [String]) throws -> [OrderV1.LineQuantity] {
+func parseLines(_ pairs: [String]) throws -> [OrderV1.LineQuantity] {
     try pairs.map { pair in
         let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, let quantity = Int32(parts[1]) else {

@@ -21,7 +21,7 @@ import Testing
             #expect(order.customerID == "cus_smoke")
             #expect(order.fulfilments.count == 1)
             #expect(order.fulfilments.first?.deliveredAt != nil)
-            #expect(order.lines.map(\.quantity) == GatewayHarness.defaultLines.map(\.quantity))
+            #expect(order.lines.map(\.quantity) == TestBasket.defaultLines.map(\.quantity))
         }
     }
 }

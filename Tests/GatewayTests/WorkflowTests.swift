@@ -5,9 +5,23 @@ import RPCShared
 import ServiceRuntime
 import Testing
 
-/// Every case kind from opening to resolution through the gateway, over the five real services, with each mutating
-/// call sent twice under the same idempotency key: the second answers like the first and repeats no side effect.
+/// Every case kind from opening to resolution through the gateway, over the five real services — in this process
+/// and as six real processes — with each mutating call sent twice under the same idempotency key: the second
+/// answers like the first and repeats no side effect.
 @Suite(.serialized) struct WorkflowTests {
+    /// The same workflow against the in-process harness and against six `aftersale serve` processes.
+    enum SystemKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+        case inProcess, processes
+        var testDescription: String { rawValue }
+    }
+
+    static func withSystem(_ kind: SystemKind, _ body: (any GatewaySystem) async throws -> Void) async throws {
+        switch kind {
+        case .inProcess: try await withGatewayHarness { try await body($0) }
+        case .processes: try await withProcessSystem { try await body($0) }
+        }
+    }
+
     /// Sends `call` twice with one key; both must succeed with the same case.
     static func twice(_ call: (CallOptions) async throws -> GatewayV1.CaseView) async throws -> GatewayV1.CaseView {
         let options = CallOptions.mutating()
@@ -34,7 +48,7 @@ import Testing
     static func version(_ view: GatewayV1.CaseView) -> Int64 { view.afterSaleCase?.version ?? 0 }
 
     /// Opens a case as the customer and, unless auto-approval already did it, approves it as an agent.
-    static func openAndApprove(_ harness: GatewayHarness, _ request: GatewayV1.OpenCaseRequest) async throws -> GatewayV1.CaseView {
+    static func openAndApprove(_ harness: any GatewaySystem, _ request: GatewayV1.OpenCaseRequest) async throws -> GatewayV1.CaseView {
         let customer = harness.client(role: .customer, subject: request.customerID)
         var view = try await twice { try await customer.openCase(request, options: $0) }
         if view.afterSaleCase?.status == .requested {
@@ -45,7 +59,7 @@ import Testing
         return view
     }
 
-    static func receiveAndInspect(_ harness: GatewayHarness, _ view: GatewayV1.CaseView,
+    static func receiveAndInspect(_ harness: any GatewaySystem, _ view: GatewayV1.CaseView,
                                   disposition: OrderV1.Disposition) async throws -> GatewayV1.CaseView {
         let warehouse = harness.client(role: .warehouse, subject: "wh-berlin-1")
         let afterSaleCase = try #require(view.afterSaleCase)
@@ -65,16 +79,17 @@ import Testing
         return inspected
     }
 
-    static func available(_ harness: GatewayHarness, _ sku: String) async throws -> Int32 {
+    static func available(_ harness: any GatewaySystem, _ sku: String) async throws -> Int32 {
         try await harness.downstream.product.getStock(.init(sku: sku, warehouseID: "wh_berlin"), options: .read).totalAvailable
     }
 
-    static func shipments(_ harness: GatewayHarness, caseID: String) async throws -> [LogisticsV1.Shipment] {
+    static func shipments(_ harness: any GatewaySystem, caseID: String) async throws -> [LogisticsV1.Shipment] {
         try await harness.downstream.logistics.listShipments(.init(caseID: caseID), options: .read).shipments
     }
 
-    @Test func returnForARefund() async throws {
-        try await withGatewayHarness { harness in
+    @Test(arguments: SystemKind.allCases)
+    func returnForARefund(_ kind: SystemKind) async throws {
+        try await Self.withSystem(kind) { harness in
             try await harness.seedCatalogue()
             let order = try await harness.createDeliveredOrder()
             let stockBefore = try await Self.available(harness, "TEE-ORG-BLU-M")
@@ -104,8 +119,9 @@ import Testing
         }
     }
 
-    @Test func exchangeToADearerItemWaitsForThePaymentThenShips() async throws {
-        try await withGatewayHarness { harness in
+    @Test(arguments: SystemKind.allCases)
+    func exchangeToADearerItemWaitsForThePaymentThenShips(_ kind: SystemKind) async throws {
+        try await Self.withSystem(kind) { harness in
             try await harness.seedCatalogue()
             let order = try await harness.createDeliveredOrder()
             let dressBefore = try await Self.available(harness, "DRESS-LIN-SND-M")
@@ -148,8 +164,9 @@ import Testing
         }
     }
 
-    @Test func warrantyRepairSendsTheItemBack() async throws {
-        try await withGatewayHarness { harness in
+    @Test(arguments: SystemKind.allCases)
+    func warrantyRepairSendsTheItemBack(_ kind: SystemKind) async throws {
+        try await Self.withSystem(kind) { harness in
             try await harness.seedCatalogue()
             let order = try await harness.createDeliveredOrder(lines: [("ASTER-X-128-EU", 1)], deliveredDaysAgo: 200)
             let approved = try await Self.openAndApprove(harness, .init(
@@ -169,8 +186,9 @@ import Testing
         }
     }
 
-    @Test func refundOnlyBooksNoShipment() async throws {
-        try await withGatewayHarness { harness in
+    @Test(arguments: SystemKind.allCases)
+    func refundOnlyBooksNoShipment(_ kind: SystemKind) async throws {
+        try await Self.withSystem(kind) { harness in
             try await harness.seedCatalogue()
             let order = try await harness.createDeliveredOrder()
             let approved = try await Self.openAndApprove(harness, .init(
@@ -187,8 +205,9 @@ import Testing
         }
     }
 
-    @Test func cancellingReleasesTheReservationAndTheLabel() async throws {
-        try await withGatewayHarness { harness in
+    @Test(arguments: SystemKind.allCases)
+    func cancellingReleasesTheReservationAndTheLabel(_ kind: SystemKind) async throws {
+        try await Self.withSystem(kind) { harness in
             try await harness.seedCatalogue()
             let order = try await harness.createDeliveredOrder()
             let before = try await Self.available(harness, "TEE-ORG-BLU-L")

@@ -204,7 +204,6 @@ final class ClientConnection: Sendable {
         let unusable: @Sendable (ObjectIdentifier) -> Void = { [weak self] id in self?.channelUnusable(id) }
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(configuration.connectTimeout.nanoseconds))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let id = ObjectIdentifier(channel)
@@ -220,7 +219,10 @@ final class ClientConnection: Sendable {
         let channel: any Channel
         switch endpoint {
         case .unix(let path): channel = try await bootstrap.connect(unixDomainSocketPath: path).get()
-        case .tcp(let host, let port): channel = try await bootstrap.connect(host: host, port: port).get()
+        case .tcp(let host, let port):
+            // A TCP-level option (`.tcpOption`): as `.socketOption` it would be SOL_SOCKET option 1, SO_DEBUG, which
+            // needs CAP_NET_ADMIN and fails every connection of a non-root process.
+            channel = try await bootstrap.channelOption(.tcpOption(.tcp_nodelay), value: 1).connect(host: host, port: port).get()
         }
         let handler = try await channel.pipeline.handler(type: ClientConnectionHandler.self).map {
             NIOLoopBound($0, eventLoop: channel.eventLoop)

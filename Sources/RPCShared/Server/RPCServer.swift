@@ -56,7 +56,6 @@ public final class RPCServer: Service, Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture { try self.configureConnection(channel) }
@@ -71,7 +70,9 @@ public final class RPCServer: Service, Sendable {
                 throw RPCError(.internal, "cannot set mode \(String(configuration.socketMode, radix: 8)) on \(path): errno \(errno)")
             }
         case .tcp(let host, let port):
-            listener = try await bootstrap.bind(host: host, port: port).get()
+            // TCP_NODELAY at the TCP level, and only on TCP (see ClientConnection.connect).
+            listener = try await bootstrap.childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .bind(host: host, port: port).get()
         }
         let bound: Endpoint
         if case .tcp(let host, _) = configuration.endpoint, let port = listener.localAddress?.port {

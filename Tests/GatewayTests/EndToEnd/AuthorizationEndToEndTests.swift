@@ -12,49 +12,45 @@ import Testing
     }
 
     @Test func negatives() async throws {
-        let system = try await ProcessSystem.start()
-        do { try await Self.check(system) } catch {
-            await system.stop()
-            throw error
-        }
-        await system.stop()
+        try await withProcessSystem { system in try await Self.check(system) }
     }
 
     static func check(_ system: ProcessSystem) async throws {
-        try await system.seed()
-        let service = try await Credentials.mint(role: "service", subject: "e2e")
-        let orders = OrderV1.OrderService.Client(transport: try system.client("order"))
-        let customers = CustomerV1.CustomerService.Client(transport: try system.client("customer"))
-        let gateway = GatewayV1.AfterSaleGateway.Client(transport: try system.client("gateway"))
-        let order = try await TestOrders.delivered(order: orders, customer: customers, as: service, lines: [("TEE-ORG-BLU-S", 1)])
-        let owner = try await Credentials.mint(role: "customer", subject: order.customerID)
-        let other = try await Credentials.mint(role: "customer", subject: "cus_someone_else")
-        let warehouse = try await Credentials.mint(role: "warehouse", subject: "wh-1")
-        // Expired an hour ago: well past the verifier's leeway for clock skew.
-        let expired = Credentials(token: try TokenSigner(keys: TokenKeySet(parsing: ServiceProcess.developmentKeys),
-                                                         clock: .fixed(Date().addingTimeInterval(-7200)))
-            .sign(subject: "alice", role: .agent, lifetime: .seconds(3600)))
+        try await system.seedCatalogue()
+        let order = try await system.createDeliveredOrder(lines: [("TEE-ORG-BLU-S", 1)])
+        let owner = system.client(role: .customer, subject: order.customerID)
+        let other = system.client(role: .customer, subject: "cus_someone_else")
+        let warehouse = system.client(role: .warehouse, subject: "wh-1")
         let open = GatewayV1.OpenCaseRequest(orderID: order.id, customerID: order.customerID, kind: .returnRefund,
                                              lines: [.init(orderLineID: order.lines[0].id, quantity: 1, reason: .sizeFit,
                                                            requestedResolution: .refund)])
-        let view = try await gateway.openCase(open, options: owner.mutating())
+        let view = try await owner.openCase(open, options: .mutating())
         let caseID = try #require(view.afterSaleCase?.id)
 
-        #expect(await status { try await gateway.getCase(.init(caseID: caseID), options: other.read) } == .permissionDenied)
-        #expect(await status { try await gateway.cancelCase(.init(caseID: caseID), options: other.mutating()) } == .permissionDenied)
-        #expect(await status { try await gateway.listCases(.init(customerID: order.customerID), options: other.read) } == .permissionDenied)
-        #expect(await status { try await gateway.openCase(open, options: other.mutating()) } == .permissionDenied)
-        #expect(await status { try await gateway.approveCase(.init(caseID: caseID), options: owner.mutating()) } == .permissionDenied)
-        #expect(await status { try await gateway.approveCase(.init(caseID: caseID), options: warehouse.mutating()) } == .permissionDenied)
-        #expect(await status { try await gateway.getDashboard(.init(), options: warehouse.read) } == .permissionDenied)
-        #expect(await status { try await gateway.getCase(.init(caseID: caseID), options: CallOptions(timeout: .seconds(5))) } == .unauthenticated)
-        let forged = CallOptions(timeout: .seconds(5), metadata: ["authorization": "Bearer \(owner.token.dropLast(2))xx"])
-        #expect(await status { try await gateway.getCase(.init(caseID: caseID), options: forged) } == .unauthenticated)
-        #expect(await status { try await gateway.approveCase(.init(caseID: caseID), options: expired.mutating()) } == .unauthenticated)
-        // A service token is not a key to the services for customers: the domain services refuse customer tokens.
-        #expect(await status { try await orders.getCase(.init(caseID: caseID), options: owner.read) } == .permissionDenied)
+        #expect(await status { try await other.getCase(.init(caseID: caseID), options: .read) } == .permissionDenied)
+        #expect(await status { try await other.cancelCase(.init(caseID: caseID), options: .mutating()) } == .permissionDenied)
+        #expect(await status { try await other.listCases(.init(customerID: order.customerID), options: .read) } == .permissionDenied)
+        #expect(await status { try await other.openCase(open, options: .mutating()) } == .permissionDenied)
+        #expect(await status { try await owner.approveCase(.init(caseID: caseID), options: .mutating()) } == .permissionDenied)
+        #expect(await status { try await warehouse.approveCase(.init(caseID: caseID), options: .mutating()) } == .permissionDenied)
+        #expect(await status { try await warehouse.getDashboard(.init(), options: .read) } == .permissionDenied)
+        let gateway = try RPCClient(system.address("gateway"))
+        defer { Task { await gateway.close() } }
+        func presenting(_ token: String?) -> GatewayV1.AfterSaleGateway.Client {
+            GatewayV1.AfterSaleGateway.Client(transport: BearerTransport(client: gateway, token: token))
+        }
+        #expect(await status { try await presenting(nil).getCase(.init(caseID: caseID), options: .read) } == .unauthenticated)
+        let forged = String(try system.token(role: .customer, subject: order.customerID).dropLast(2)) + "xx"
+        #expect(await status { try await presenting(forged).getCase(.init(caseID: caseID), options: .read) } == .unauthenticated)
+        // Expired an hour ago: well past the verifier's leeway for clock skew.
+        let expired = try system.token(role: .agent, subject: "alice", issuedAt: Date().addingTimeInterval(-7200))
+        #expect(await status { try await presenting(expired).approveCase(.init(caseID: caseID), options: .mutating()) } == .unauthenticated)
+        // The domain services take only service tokens: a customer's token opens nothing there.
+        let customerToken = try system.token(role: .customer, subject: order.customerID)
+        let orderService = OrderV1.OrderService.Client(transport: BearerTransport(client: try RPCClient(system.address("order")), token: customerToken))
+        #expect(await status { try await orderService.getCase(.init(caseID: caseID), options: .read) } == .permissionDenied)
 
-        let after = try await gateway.getCase(.init(caseID: caseID), options: owner.read)
+        let after = try await owner.getCase(.init(caseID: caseID), options: .read)
         #expect(after.afterSaleCase?.version == view.afterSaleCase?.version, "refused calls changed nothing")
         #expect(after.afterSaleCase?.status == view.afterSaleCase?.status)
     }

@@ -34,27 +34,18 @@ import Testing
 
     @Test(arguments: ["gateway", "order", "product", "customer", "logistics", "reporting"])
     func aWorkflowSurvivesKill9(of victim: String) async throws {
-        let system = try await ProcessSystem.start()
-        do { try await Self.workflow(system, killing: victim) } catch {
-            await system.stop()
-            throw error
-        }
-        await system.stop()
+        try await withProcessSystem { system in try await Self.workflow(system, killing: victim) }
     }
 
     static func workflow(_ system: ProcessSystem, killing victim: String) async throws {
-        try await system.seed()
-        let service = try await Credentials.mint(role: "service", subject: "e2e")
-        let orders = OrderV1.OrderService.Client(transport: try system.client("order"))
-        let customers = CustomerV1.CustomerService.Client(transport: try system.client("customer"))
-        let products = ProductV1.ProductService.Client(transport: try system.client("product"))
-        let logistics = LogisticsV1.LogisticsService.Client(transport: try system.client("logistics"))
-        let gateway = GatewayV1.AfterSaleGateway.Client(transport: try system.client("gateway"))
-        let order = try await TestOrders.delivered(order: orders, customer: customers, as: service, lines: [("TEE-ORG-BLU-XL", 2)])
-        let customer = try await Credentials.mint(role: "customer", subject: order.customerID)
-        let agent = try await Credentials.mint(role: "agent", subject: "alice")
-        let warehouse = try await Credentials.mint(role: "warehouse", subject: "wh-1")
-        let stockBefore = try await products.getStock(.init(sku: "TEE-ORG-BLU-XL", warehouseID: "wh_berlin"), options: service.read).totalAvailable
+        try await system.seedCatalogue()
+        let (orders, customers, products, logistics) = (system.downstream.order, system.downstream.customer,
+                                                         system.downstream.product, system.downstream.logistics)
+        let order = try await system.createDeliveredOrder(lines: [("TEE-ORG-BLU-XL", 2)])
+        let customer = system.client(role: .customer, subject: order.customerID)
+        let agent = system.client(role: .agent, subject: "alice")
+        let warehouse = system.client(role: .warehouse, subject: "wh-1")
+        let stockBefore = try await products.getStock(.init(sku: "TEE-ORG-BLU-XL", warehouseID: "wh_berlin"), options: .read).totalAvailable
         // Where each victim hurts most: the step that calls it (or, for the gateway, any step).
         let delay = Duration.milliseconds(Int.random(in: 2...25))
         func step(_ name: String, _ call: @escaping @Sendable (String) async throws -> GatewayV1.CaseView) async throws -> GatewayV1.CaseView {
@@ -66,41 +57,41 @@ import Testing
         }
 
         let opened = try await step("open") { key in
-            try await gateway.openCase(.init(orderID: order.id, customerID: order.customerID, kind: .returnRefund,
+            try await customer.openCase(.init(orderID: order.id, customerID: order.customerID, kind: .returnRefund,
                                              lines: [.init(orderLineID: order.lines[0].id, quantity: 1, reason: .sizeFit,
                                                            requestedResolution: .storeCredit)]),
-                                       options: customer.mutating(key))
+                                       options: .mutating(key: key))
         }
         let caseID = try #require(opened.afterSaleCase?.id)
         var view = opened
         if view.afterSaleCase?.status == .requested {
             let version = view.afterSaleCase?.version ?? 0
             view = try await step("approve") { key in
-                try await gateway.approveCase(.init(caseID: caseID, expectedVersion: version), options: agent.mutating(key))
+                try await agent.approveCase(.init(caseID: caseID, expectedVersion: version), options: .mutating(key: key))
             }
         }
         // The return label may still be pending in the reconciler after a crash: wait for it, bounded.
         for _ in 0..<100 where view.afterSaleCase?.status != .awaitingShipment {
             try await Task.sleep(for: .milliseconds(200))
-            view = try await untilAnswered("read") { try await gateway.getCase(.init(caseID: caseID), options: agent.read) }
+            view = try await untilAnswered("read") { try await agent.getCase(.init(caseID: caseID), options: .read) }
         }
         #expect(view.afterSaleCase?.status == .awaitingShipment, "\(victim): \(String(describing: view.afterSaleCase?.status))")
         let line = try #require(view.afterSaleCase?.lines.first)
         let receivedVersion = view.afterSaleCase?.version ?? 0
         let received = try await step("receive") { key in
-            try await gateway.recordReceipt(.init(caseID: caseID, expectedVersion: receivedVersion,
-                                                  lines: [.init(caseLineID: line.id, quantity: 1)]), options: warehouse.mutating(key))
+            try await warehouse.recordReceipt(.init(caseID: caseID, expectedVersion: receivedVersion,
+                                                  lines: [.init(caseLineID: line.id, quantity: 1)]), options: .mutating(key: key))
         }
         let inspectVersion = received.afterSaleCase?.version ?? 0
         let inspected = try await step("inspect") { key in
-            try await gateway.inspectCase(.init(caseID: caseID, expectedVersion: inspectVersion,
+            try await warehouse.inspectCase(.init(caseID: caseID, expectedVersion: inspectVersion,
                                                 lines: [.init(caseLineID: line.id, acceptedQuantity: 1, disposition: .restock)]),
-                                          options: warehouse.mutating(key))
+                                          options: .mutating(key: key))
         }
         let resolveVersion = inspected.afterSaleCase?.version ?? 0
         let resolved = try await step("resolve") { key in
-            try await gateway.resolveCase(.init(caseID: caseID, expectedVersion: resolveVersion, resolution: .storeCredit),
-                                          options: agent.mutating(key))
+            try await agent.resolveCase(.init(caseID: caseID, expectedVersion: resolveVersion, resolution: .storeCredit),
+                                          options: .mutating(key: key))
         }
         #expect(resolved.afterSaleCase?.status == .resolved)
 
@@ -109,9 +100,9 @@ import Testing
         var wallet = CustomerV1.Wallet()
         var stock: Int32 = 0
         for _ in 0..<150 {
-            refunds = try await orders.listRefunds(.init(caseID: caseID), options: service.read).refunds
-            wallet = try await customers.getWallet(.init(customerID: order.customerID), options: service.read)
-            stock = try await products.getStock(.init(sku: "TEE-ORG-BLU-XL", warehouseID: "wh_berlin"), options: service.read).totalAvailable
+            refunds = try await orders.listRefunds(.init(caseID: caseID), options: .read).refunds
+            wallet = try await customers.getWallet(.init(customerID: order.customerID), options: .read)
+            stock = try await products.getStock(.init(sku: "TEE-ORG-BLU-XL", warehouseID: "wh_berlin"), options: .read).totalAvailable
             if refunds.allSatisfy({ $0.status == .succeeded }) && stock == stockBefore + 1 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -120,9 +111,9 @@ import Testing
         let credited = wallet.balances.first { $0.currency == "EUR" }?.minorUnits ?? 0
         #expect(credited == refunds.first?.amount?.minorUnits, "\(victim): credited \(credited) once")
         #expect(stock == stockBefore + 1, "\(victim): restocked once")
-        let shipments = try await logistics.listShipments(.init(caseID: caseID), options: service.read).shipments
+        let shipments = try await logistics.listShipments(.init(caseID: caseID), options: .read).shipments
         #expect(shipments.filter { $0.kind == .reverse }.count == 1, "\(victim): one return label")
-        let cases = try await gateway.listCases(.init(orderID: order.id), options: agent.read).cases
+        let cases = try await agent.listCases(.init(orderID: order.id), options: .read).cases
         #expect(cases.count == 1, "\(victim): one case")
     }
 }

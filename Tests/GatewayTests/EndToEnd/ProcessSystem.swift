@@ -1,23 +1,50 @@
 import AfterSaleTestSupport
 import Foundation
 import ProductService
+import Gateway
 import RPCShared
+import ServiceRuntime
 import Testing
 
 /// The whole system as real processes: each of the six `aftersale serve <name>` on `DIR/run/<name>.sock` with its
 /// database in `DIR/data`, every peer address in the environment, the test keys. Any one can be killed with
 /// SIGKILL and started again on the same socket and database.
-final class ProcessSystem: @unchecked Sendable {
+final class ProcessSystem: GatewaySystem, @unchecked Sendable {
     // @unchecked: `processes` is only touched by the one test that owns the system, one call at a time.
     static let names = ["reporting", "product", "customer", "order", "logistics", "gateway"]
 
     let directory: TemporaryDirectory
     private var processes: [String: ServiceProcess] = [:]
+    let keys: TokenKeySet
+    /// The five services as a trusted service (a token minted from the test keys), reconnecting after restarts.
+    let downstream: Downstream
+    private let gateway: RPCClient
 
-    private init(directory: TemporaryDirectory) { self.directory = directory }
+    private init(directory: TemporaryDirectory) throws {
+        self.directory = directory
+        keys = try TokenKeySet(parsing: ServiceProcess.developmentKeys)
+        let tokens = ServiceTokenSource(signer: TokenSigner(keys: keys), subject: "e2e")
+        func peer(_ name: String) throws -> AuthenticatedTransport {
+            AuthenticatedTransport(client: try RPCClient("unix://\(directory.file("run/\(name).sock"))"), tokens: tokens)
+        }
+        downstream = Downstream(order: .init(transport: try peer("order")), product: .init(transport: try peer("product")),
+                                customer: .init(transport: try peer("customer")), logistics: .init(transport: try peer("logistics")),
+                                reporting: .init(transport: try peer("reporting")))
+        gateway = try RPCClient("unix://\(directory.file("run/gateway.sock"))")
+    }
+
+    var now: Date { Date() }
+
+    func client(role: Role, subject: String) -> GatewayV1.AfterSaleGateway.Client {
+        GatewayV1.AfterSaleGateway.Client(transport: BearerTransport(client: gateway, token: try? token(role: role, subject: subject)))
+    }
+
+    func token(role: Role, subject: String, issuedAt: Date = Date()) throws -> String {
+        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, lifetime: .seconds(3600))
+    }
 
     static func start() async throws -> ProcessSystem {
-        let system = ProcessSystem(directory: try TemporaryDirectory("e2e"))
+        let system = try ProcessSystem(directory: try TemporaryDirectory("e2e"))
         try FileManager.default.createDirectory(atPath: system.directory.file("run"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: system.directory.file("data"), withIntermediateDirectories: true)
         do {
@@ -47,80 +74,19 @@ final class ProcessSystem: @unchecked Sendable {
     func kill(_ name: String) async { await processes[name]?.kill() }
 
     func stop() async {
+        await gateway.close()
         for name in Self.names.reversed() { await processes[name]?.stop() }
         directory.remove()
     }
-
-    /// Loads the demo catalogue, customers and orders (`aftersale seed`).
-    func seed() async throws {
-        let result = try await runAfterSale(["seed", "--product-addr", address("product"), "--customer-addr", address("customer"),
-                                             "--order-addr", address("order")])
-        guard result.status == 0 else { throw RPCError(.internal, "aftersale seed failed: \(result.stderr)") }
-    }
-
-    func client(_ name: String) throws -> RPCClient { try RPCClient(address(name)) }
 }
 
-/// Call options carrying a bearer token (and an idempotency key for mutations).
-struct Credentials: Sendable {
-    let token: String
-
-    static func mint(role: String, subject: String, ttl: String = "1h") async throws -> Credentials {
-        Credentials(token: try await ServiceProcess.serviceToken(subject: subject, role: role, ttl: ttl))
+/// Runs `body` against six fresh processes and always stops them afterwards.
+func withProcessSystem(_ body: (ProcessSystem) async throws -> Void) async throws {
+    let system = try await ProcessSystem.start()
+    do { try await body(system) } catch {
+        await system.stop()
+        throw error
     }
-
-    var read: CallOptions { CallOptions(timeout: .seconds(10), metadata: ["authorization": "Bearer \(token)"]) }
-
-    func mutating(_ key: String = "e2e-\(UUID().uuidString)") -> CallOptions {
-        CallOptions(timeout: .seconds(10), metadata: ["authorization": "Bearer \(token)", "idempotency-key": key])
-    }
+    await system.stop()
 }
 
-/// Test data made through the services' own APIs.
-enum TestOrders {
-    /// A customer and a delivered order of `lines` (demo-catalogue SKUs, priced from the catalogue) in `market`.
-    static func delivered(order orders: OrderV1.OrderService.Client, customer customers: CustomerV1.CustomerService.Client,
-                          as service: Credentials,
-                          customerID: String = "cus_\(UUID().uuidString.prefix(8).lowercased())", market: String = "DE",
-                          lines: [(sku: String, quantity: Int32)], deliveredDaysAgo: Double = 2,
-                          now: Date = Date()) async throws -> OrderV1.Order {
-        let zones = ["DE": "Europe/Berlin", "CN": "Asia/Shanghai", "US": "America/New_York"]
-        let address = CommonV1.Address(name: "Test \(customerID)", lines: ["Teststraße 1"], city: "Berlin", postalCode: "10115",
-                                       country: market)
-        do {
-            _ = try await customers.createCustomer(.init(
-                customerID: customerID, name: "Test \(customerID)", email: "\(customerID)@example.com", phone: "+49 30 5550 0000",
-                addresses: [address], market: market, timeZone: zones[market] ?? "UTC"), options: service.mutating("customer-\(customerID)"))
-        } catch let error as RPCError where error.code == .alreadyExists {}
-        let currency = ["DE": "EUR", "CN": "CNY", "US": "USD"][market] ?? "EUR"
-        let orderID = "ord_\(UUID().uuidString.prefix(12).lowercased())"
-        let orderLines = lines.enumerated().map { index, line in
-            let product = ProductCatalogueSeed.products.first { $0.variants.contains { $0.sku == line.sku } }
-            let price = product?.variants.first { $0.sku == line.sku }?.price ?? .init(currency: currency, minorUnits: 1000)
-            return OrderV1.OrderLine(id: "\(orderID)_l\(index + 1)", sku: line.sku, productID: product?.id ?? "",
-                                     categoryID: product?.categoryID ?? "", title: product?.title ?? line.sku,
-                                     quantity: line.quantity, unitPrice: price,
-                                     lineDiscount: .init(currency: currency, minorUnits: 0), tax: .init(currency: currency, minorUnits: 0))
-        }
-        let shipping: Int64 = 495
-        let total = orderLines.reduce(shipping) { $0 + ($1.unitPrice?.minorUnits ?? 0) * Int64($1.quantity) }
-        let placedAt = now.addingTimeInterval(-(deliveredDaysAgo + 2) * 86_400)
-        let created = try await orders.createOrder(.init(order: .init(
-            id: orderID, customerID: customerID, market: market, currency: currency, lines: orderLines,
-            orderDiscount: .init(currency: currency, minorUnits: 0), shippingCost: .init(currency: currency, minorUnits: shipping),
-            pricesIncludeTax: market != "US",
-            payments: [.init(id: "\(orderID)_p1", method: .card, providerReference: "sim_ch_\(orderID)",
-                             captured: .init(currency: currency, minorUnits: total), capturedAt: .init(placedAt))],
-            shippingAddress: address, placedAt: .init(placedAt))), options: service.mutating("create-\(orderID)"))
-        let fulfilmentID = "\(orderID)_f1"
-        let shipped = try await orders.recordFulfilment(.init(
-            orderID: orderID, expectedVersion: created.version,
-            fulfilment: .init(id: fulfilmentID, lines: orderLines.map { .init(orderLineID: $0.id, quantity: $0.quantity) },
-                              warehouseID: ProductCatalogueSeed.warehouses[market] ?? "wh_berlin",
-                              shippedAt: .init(placedAt.addingTimeInterval(86_400)))),
-            options: service.mutating("ship-\(orderID)"))
-        return try await orders.markDelivered(.init(
-            orderID: orderID, expectedVersion: shipped.version, fulfilmentID: fulfilmentID,
-            deliveredAt: .init(now.addingTimeInterval(-deliveredDaysAgo * 86_400))), options: service.mutating("deliver-\(orderID)"))
-    }
-}
