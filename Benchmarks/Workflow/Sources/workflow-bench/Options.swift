@@ -25,9 +25,11 @@ struct Options: Sendable {
     /// The measured pool is the warm-up rate × duration × this, so a faster steady state does not run dry.
     var poolMargin = 2.0
     var setupConcurrency = 16
-    /// Pause after each setup: CreateOrder queues a ProductService.RecordSale per line and outbox events for
-    /// ReportingService, delivered in the background; the measurement should not pay for the setup's.
+    /// Pause after each setup, `settle` + `settlePerOrder` × orders created: CreateOrder queues a
+    /// ProductService.RecordSale per line and outbox events for ReportingService, delivered in the background, and
+    /// the measurement should not pay for the setup's (3 s after ~2,000 orders was not enough).
     var settle = 3.0
+    var settlePerOrder = 0.005
     var callTimeout = 10.0
     var runID = String(UInt32.random(in: 0 ... .max), radix: 36)
 
@@ -52,7 +54,8 @@ struct Options: Sendable {
           --max-units N            cap on the measured run's pool (60000)
           --pool-margin X          measured pool = warm-up rate × duration × X (2)
           --setup-concurrency N    parallel setup calls (16)
-          --settle S               pause after each setup for the services' background deliveries (3)
+          --settle S               pause after each setup for the services' background deliveries (3) …
+          --settle-per-order S     … plus this per order created (0.005)
           --call-timeout S         deadline of every call (10)
           --run-id ID              prefix of ids and idempotency keys (random)
         --agent-token takes one token or several, comma-separated (worker w uses token w mod count: the gateway
@@ -94,6 +97,7 @@ struct Options: Sendable {
             case "--pool-margin": options.poolMargin = try number(flag, 1.0)
             case "--setup-concurrency": options.setupConcurrency = try number(flag, 1)
             case "--settle": options.settle = try number(flag, 0.0)
+            case "--settle-per-order": options.settlePerOrder = try number(flag, 0.0)
             case "--call-timeout": options.callTimeout = try number(flag, 0.1)
             case "--run-id": options.runID = try value(flag)
             case "-h", "--help": throw UsageError(nil)

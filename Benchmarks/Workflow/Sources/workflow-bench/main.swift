@@ -49,7 +49,8 @@ func run(_ options: Options) async throws -> [String: Any] {
         customers += made.customers
         orders += made.orders
         log("setup \(batch): \(made.customers) customers, \(made.orders) orders, \(made.units.count) units in \(String(format: "%.1f", took)) s")
-        if options.settle > 0 { try await Task.sleep(for: .milliseconds(Int64(options.settle * 1000))) }
+        let settle = options.settle + options.settlePerOrder * Double(made.orders)
+        if settle > 0 { try await Task.sleep(for: .milliseconds(Int64(settle * 1000))) }
         return made.units
     }
 
