@@ -61,30 +61,36 @@ enum CaseJournal {
     /// (bookkeeping fields `version` and `updatedAt` left out). `before` nil: every field of `after`, before "".
     static func changedFields<M: ProtoMessage>(before: M?, after: M) -> (before: String, after: String) {
         let ignored: Set<String> = ["version", "updatedAt"]
-        let afterObject = jsonObject(after)
+        let afterFields = fields(after)
         guard let before else {
-            return ("", encode(afterObject.filter { !ignored.contains($0.key) }))
+            return ("", encode(afterFields.filter { !ignored.contains($0.key) }))
         }
-        let beforeObject = jsonObject(before)
-        var changedBefore: [String: Any] = [:]
-        var changedAfter: [String: Any] = [:]
-        for key in Set(beforeObject.keys).union(afterObject.keys) where !ignored.contains(key) {
-            let old = beforeObject[key], new = afterObject[key]
-            if let old, let new, encode([key: old]) == encode([key: new]) { continue }
-            changedBefore[key] = old ?? NSNull()
-            changedAfter[key] = new ?? NSNull()
+        let beforeFields = fields(before)
+        var changedBefore: [String: JSONValue] = [:]
+        var changedAfter: [String: JSONValue] = [:]
+        for key in Set(beforeFields.keys).union(afterFields.keys) where !ignored.contains(key) {
+            let old = beforeFields[key], new = afterFields[key]
+            // Both sides come from the same deterministic proto JSON writer, so equal values are equal documents.
+            if old == new { continue }
+            changedBefore[key] = old ?? .null
+            changedAfter[key] = new ?? .null
         }
         return changedAfter.isEmpty ? ("", "") : (encode(changedBefore), encode(changedAfter))
     }
 
-    private static func jsonObject(_ message: some ProtoMessage) -> [String: Any] {
-        let data = Data(message.jsonString().utf8)
-        return (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
+    /// The message's top-level fields as parsed JSON, by JSON name (RPCShared's parser: the timeline is written on
+    /// every case change, and Foundation's JSONSerialization round trip was a large share of OrderService's CPU).
+    private static func fields(_ message: some ProtoMessage) -> [String: JSONValue] {
+        guard case .object(let members)? = try? JSONParser.parse(message.jsonString()) else { return [:] }
+        var fields: [String: JSONValue] = [:]
+        for member in members { fields[member.key] = member.value }
+        return fields
     }
 
-    private static func encode(_ object: [String: Any]) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return "" }
-        return String(decoding: data, as: UTF8.self)
+    /// Compact JSON with sorted keys at every level.
+    private static func encode(_ fields: [String: JSONValue]) -> String {
+        var writer = JSONWriter()
+        writer.value(.object(fields.map { JSONMember(key: $0.key, value: $0.value) }), sortedKeys: true)
+        return writer.result
     }
 }

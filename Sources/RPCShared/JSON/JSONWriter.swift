@@ -108,6 +108,31 @@ public struct JSONWriter {
 
     // MARK: values
 
+    /// A parsed JSON document, compact; with `sortedKeys` every object's members in key order, a canonical form for
+    /// storing and comparing. Numbers are written as they were read.
+    public mutating func value(_ json: JSONValue, sortedKeys: Bool) {
+        switch json {
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let flag): value(flag)
+        case .number(let text): output.append(contentsOf: text.utf8)
+        case .string(let text): writeString(text)
+        case .array(let elements):
+            open(UInt8(ascii: "["))
+            for element in elements {
+                separate()
+                value(element, sortedKeys: sortedKeys)
+            }
+            close(UInt8(ascii: "]"))
+        case .object(let members):
+            beginObject()
+            for member in sortedKeys ? members.sorted(by: { $0.key < $1.key }) : members {
+                key(member.key)
+                value(member.value, sortedKeys: sortedKeys)
+            }
+            endObject()
+        }
+    }
+
     public mutating func value(_ value: Bool) { output.append(contentsOf: (value ? "true" : "false").utf8) }
     public mutating func value(_ value: Int32) { output.append(contentsOf: String(value).utf8) }
     public mutating func value(_ value: UInt32) { output.append(contentsOf: String(value).utf8) }

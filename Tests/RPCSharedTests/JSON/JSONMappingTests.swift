@@ -115,3 +115,15 @@ import Testing
         #expect(Base64.decode("YW=J") == nil)
     }
 }
+
+@Suite struct JSONValueWritingTests {
+    @Test func writesAParsedDocumentCompactWithSortedKeysAtEveryLevel() throws {
+        let document = try JSONParser.parse(#"{ "b": [1, {"d": 2.50, "c": "x\"y"}], "a": null, "é": true }"#)
+        var sorted = JSONWriter()
+        sorted.value(document, sortedKeys: true)
+        #expect(sorted.result == #"{"a":null,"b":[1,{"c":"x\"y","d":2.50}],"é":true}"#)
+        var asRead = JSONWriter()
+        asRead.value(document, sortedKeys: false)
+        #expect(asRead.result == #"{"b":[1,{"d":2.50,"c":"x\"y"}],"a":null,"é":true}"#)
+    }
+}
