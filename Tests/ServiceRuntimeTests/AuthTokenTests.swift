@@ -1,5 +1,6 @@
 import AfterSaleTestSupport
 import Foundation
+import Synchronization
 @testable import ServiceRuntime
 import Testing
 
@@ -51,6 +52,18 @@ enum TestKeys {
     func clockSkewWithinTheLeewayIsAccepted(_ offset: TimeInterval) throws {
         let token = try Self.signer().sign(subject: "alice", role: .agent, lifetime: .seconds(3600))
         #expect(try Self.verifier(at: Self.t0.addingTimeInterval(offset)).verify(token).subject == "alice")
+    }
+
+    /// A verifier remembers tokens it verified, but a remembered token still expires.
+    @Test func aRememberedTokenStillExpires() throws {
+        let token = try Self.signer().sign(subject: "alice", role: .agent, lifetime: .seconds(3600))
+        let now = Mutex(Self.t0)
+        let verifier = TokenVerifier(keys: TestKeys.set(TestKeys.first), leeway: .seconds(60),
+                                     clock: ServiceClock { now.withLock { $0 } })
+        #expect(try verifier.verify(token).subject == "alice")
+        #expect(try verifier.verify(token).subject == "alice", "again, from memory")
+        now.withLock { $0 = Self.t0.addingTimeInterval(3600 + 60) }
+        #expect(throws: TokenError.expired(Self.t0.addingTimeInterval(3600))) { try verifier.verify(token) }
     }
 
     @Test func tamperedClaimsFailTheSignature() throws {

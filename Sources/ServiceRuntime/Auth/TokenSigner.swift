@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 
 /// Mints tokens: `ast1.<kid>.<base64url claims JSON>.<base64url HMAC-SHA256>`, the MAC covering everything before
 /// its dot (docs/SECURITY.md).
@@ -42,6 +43,10 @@ public struct TokenVerifier: Sendable {
     /// Longer input is refused before any decoding: a real token is about 150 bytes.
     public static let maxTokenLength = 1024
 
+    /// Tokens already verified, by their text: a caller presents the same token on every call until it refreshes it,
+    /// and the MAC and claims of a token never change. Times are still checked on every use.
+    private let verified = VerifiedTokens()
+
     public init(keys: TokenKeySet, leeway: Duration = .seconds(60), clock: ServiceClock = .system) {
         self.keys = keys
         self.leeway = leeway
@@ -59,6 +64,23 @@ public struct TokenVerifier: Sendable {
     }
 
     public func verify(_ token: String) throws(TokenError) -> AccessToken {
+        if let known = verified.token(token) {
+            try checkTimes(known)
+            return known
+        }
+        let accessToken = try verifyText(token)
+        verified.remember(token, accessToken)
+        return accessToken
+    }
+
+    private func checkTimes(_ token: AccessToken) throws(TokenError) {
+        let now = clock.now().timeIntervalSince1970
+        let slack = Double(leeway.components.seconds)
+        if now >= token.expiresAt.timeIntervalSince1970 + slack { throw .expired(token.expiresAt) }
+        if now < token.issuedAt.timeIntervalSince1970 - slack { throw .notYetValid(token.issuedAt) }
+    }
+
+    private func verifyText(_ token: String) throws(TokenError) -> AccessToken {
         guard token.utf8.count <= Self.maxTokenLength else { throw .tooLong(token.utf8.count) }
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == TokenSigner.prefix else {
@@ -83,12 +105,24 @@ public struct TokenVerifier: Sendable {
         guard let role = Role(rawValue: claims.role) else { throw .malformed("unknown role '\(claims.role.prefix(20))'") }
         guard AccessToken.isValidSubject(claims.sub) else { throw .malformed("bad subject") }
         guard claims.exp > claims.iat else { throw .malformed("expiry is not after issue time") }
-        let now = clock.now().timeIntervalSince1970
-        let slack = Double(leeway.components.seconds)
-        let issuedAt = Date(timeIntervalSince1970: TimeInterval(claims.iat))
-        let expiresAt = Date(timeIntervalSince1970: TimeInterval(claims.exp))
-        if now >= TimeInterval(claims.exp) + slack { throw .expired(expiresAt) }
-        if now < TimeInterval(claims.iat) - slack { throw .notYetValid(issuedAt) }
-        return AccessToken(subject: claims.sub, role: role, issuedAt: issuedAt, expiresAt: expiresAt, keyID: keyID)
+        let accessToken = AccessToken(subject: claims.sub, role: role, issuedAt: Date(timeIntervalSince1970: TimeInterval(claims.iat)),
+                                      expiresAt: Date(timeIntervalSince1970: TimeInterval(claims.exp)), keyID: keyID)
+        try checkTimes(accessToken)
+        return accessToken
+    }
+}
+
+/// The verified tokens of a ``TokenVerifier``, at most ``capacity`` (then it starts over).
+private final class VerifiedTokens: Sendable {
+    static let capacity = 4096
+    private let tokens = Mutex<[String: AccessToken]>([:])
+
+    func token(_ text: String) -> AccessToken? { tokens.withLock { $0[text] } }
+
+    func remember(_ text: String, _ token: AccessToken) {
+        tokens.withLock { tokens in
+            if tokens.count >= Self.capacity { tokens.removeAll(keepingCapacity: true) }
+            tokens[text] = token
+        }
     }
 }
