@@ -104,7 +104,7 @@ let package = Package(
             exclude: ["Interop/interop.py", "Interop/python_live_client.py"]
         ),
         .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale", "RPCShared", "AfterSaleTestSupport"]),
-        .testTarget(name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AfterSaleTestSupport"] + testDependencies),
+        .testTarget(name: "ServiceRuntimeTests", dependencies: ["AfterSaleTestSupport"] + testDependencies),
         .testTarget(name: "OrderServiceTests", dependencies: ["OrderService", "AfterSaleTestSupport"] + testDependencies),
         .testTarget(name: "ProductServiceTests", dependencies: ["ProductService", "AfterSaleTestSupport"] + testDependencies),
         .testTarget(name: "CustomerServiceTests", dependencies: ["CustomerService", "AfterSaleTestSupport"] + testDependencies),
