@@ -89,9 +89,10 @@ let package = Package(
             ]
         ),
         .target(name: "CHeapStats", path: "Tests/CHeapStats"),
+        .target(name: "CSpawn", path: "Tests/CSpawn"),
         .target(
             name: "AfterSaleTestSupport",
-            dependencies: ["RPCShared", .product(name: "NIOPosix", package: "swift-nio")],
+            dependencies: ["RPCShared", "CSpawn", .product(name: "NIOPosix", package: "swift-nio")],
             path: "Tests/AfterSaleTestSupport"
         ),
         .testTarget(

@@ -15,7 +15,7 @@ import Testing
         defer { directory.remove() }
         chmod(directory.path, 0o777)
         let listen = transport == "unix" ? "unix://\(directory.file("reporting.sock"))" : "tcp://127.0.0.1:0"
-        let server = Process()
+        let server = SpawnedProcess()
         server.executableURL = URL(fileURLWithPath: Self.runuser)
         server.arguments = ["-u", "nobody", "--", ServiceProcess.binary.path, "serve", "reporting", "--listen", listen,
                             "--data", directory.path, "--insecure-no-auth"]
@@ -40,7 +40,7 @@ import Testing
         #expect(!address.isEmpty, "the server did not start as nobody")
         let health = try await runAfterSale(["health", address])
         #expect(health.status == 0 && health.stdout.contains("SERVING"), "\(health.stderr)")
-        let asNobody = Process()
+        let asNobody = SpawnedProcess()
         asNobody.executableURL = URL(fileURLWithPath: Self.runuser)
         asNobody.arguments = ["-u", "nobody", "--", ServiceProcess.binary.path, "health", address]
         asNobody.standardOutput = FileHandle.nullDevice

@@ -68,7 +68,7 @@ import Testing
 
 /// A running `aftersale up`, its output collected line by line as it comes.
 final class UpProcess: Sendable {
-    let process: Process
+    let process: SpawnedProcess
     private let output = Output()
 
     final class Output: Sendable {
@@ -76,7 +76,7 @@ final class UpProcess: Sendable {
     }
 
     init(directory: String, environment: [String: String]) throws {
-        process = Process()
+        process = SpawnedProcess()
         process.executableURL = ServiceProcess.binary
         process.arguments = ["up", "--dir", directory, "--grace", "5s"]
         var base = ProcessInfo.processInfo.environment

@@ -14,7 +14,7 @@ public struct CLIResult: Sendable {
 public func runAfterSale(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                          unsetting: [String] = []) async throws -> CLIResult {
     try await offloaded {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = ServiceProcess.binary
         process.arguments = arguments
         var base = ProcessInfo.processInfo.environment

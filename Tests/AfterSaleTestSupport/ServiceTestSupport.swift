@@ -49,7 +49,7 @@ extension CallOptions {
 /// Processes get the development keys ``developmentKeys`` in `AFTERSALE_TOKEN_KEYS` unless the test's
 /// environment says otherwise; ``serviceToken(subject:)`` mints a token they accept.
 public final class ServiceProcess: @unchecked Sendable {
-    public let process: Process
+    public let process: SpawnedProcess
     /// The address from the `listening on` line.
     public let address: String
     private let output: Pipe
@@ -92,7 +92,7 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     private init(_ arguments: [String], environment: [String: String], timeout: Duration) throws {
-        process = Process()
+        process = SpawnedProcess()
         process.executableURL = Self.binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

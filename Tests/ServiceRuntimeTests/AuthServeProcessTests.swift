@@ -17,7 +17,7 @@ import Testing
         let directory = try TemporaryDirectory("serve-auth")
         defer { directory.remove() }
         let result = try await offloaded {
-            let process = Process()
+            let process = SpawnedProcess()
             process.executableURL = ServiceProcess.binary
             process.arguments = ["serve", "stub", "--listen", "unix://\(directory.file("s.sock"))", "--data", directory.path]
             var environment = ProcessInfo.processInfo.environment

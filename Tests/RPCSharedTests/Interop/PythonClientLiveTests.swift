@@ -24,7 +24,7 @@ import Testing
     }
 
     static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
         var environment = ProcessInfo.processInfo.environment

@@ -51,7 +51,7 @@ import Testing
     }
 
     private static func runPython(_ cases: [Case]) throws -> [Answer] {
-        let process = Process()
+        let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.packageRoot.appendingPathComponent("Tests/RPCSharedTests/Interop/interop.py").path,
                              Self.packageRoot.appendingPathComponent("clients/python/aftersale_pb").path]
