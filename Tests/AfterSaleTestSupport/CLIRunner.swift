@@ -23,7 +23,7 @@ public func runAfterSale(_ arguments: [String], stdin: String? = nil, environmen
         process.environment = base.merging(environment) { $1 }
         // stderr goes to a file, so a child that fills one pipe while we drain the other cannot deadlock.
         let errorPath = NSTemporaryDirectory() + "aftersale-stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: errorPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errorPath) }
         let errors = try FileHandle(forWritingTo: URL(fileURLWithPath: errorPath))
         let output = Pipe(), input = Pipe()

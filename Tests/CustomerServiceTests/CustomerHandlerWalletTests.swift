@@ -113,7 +113,7 @@ import Testing
             #expect(try await fixture.balance() == 3_650)
 
             // Months later the 72-hour idempotency record is gone; the ledger still knows the key.
-            try await fixture.database.write { db in
+            _ = try await fixture.database.write { db in
                 try IdempotencyStore.purge(db, now: Date().addingTimeInterval(365 * 86_400))
             }
             let late = try await fixture.client.creditWallet(request, options: key)

@@ -70,7 +70,7 @@ import Testing
         var malformed = Events.feedback("f-bad", rating: 7, sentiment: 0, category: .other, product: "p", order: "o1", createdAt: "2024-03-20T00:00:00Z")
         malformed.eventID = "evt-malformed"
         let rejectable = malformed
-        try await producer.write { db in try Outbox.enqueue(db, rejectable, producer: "x", at: March.now) }
+        _ = try await producer.write { db in try Outbox.enqueue(db, rejectable, producer: "x", at: March.now) }
         relay.wake()
         let third = ContinuousClock.now + .seconds(20)
         while try await producer.read({ db in try Outbox.backlog(db) }) > 0 && ContinuousClock.now < third {

@@ -102,7 +102,7 @@ import Testing
         do {
             let database = try Self.open(directory)
             _ = try await Self.add(database, 5, key: "k1")
-            try await database.write { db in
+            _ = try await database.write { db in
                 try Outbox.enqueue(db, ReportingV1.EventEnvelope(eventType: .caseOpened, aggregateType: "case", aggregateID: "c1"),
                                    producer: "test", at: Date())
             }

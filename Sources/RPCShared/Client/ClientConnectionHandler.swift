@@ -53,9 +53,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     func channelActive(context: ChannelHandlerContext) {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: WireProtocol.preface)), promise: nil)
         if let interval = keepalive.interval {
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             keepaliveTask = context.eventLoop.scheduleRepeatedTask(initialDelay: .nanoseconds(Int64(interval.nanoseconds)),
-                                                                   delay: .nanoseconds(Int64(interval.nanoseconds))) { [self] _ in
-                sendKeepalivePing()
+                                                                   delay: .nanoseconds(Int64(interval.nanoseconds))) { _ in
+                handler.value.sendKeepalivePing()
             }
         }
         context.fireChannelActive()
@@ -123,8 +124,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         frame.setInteger(id, at: frame.readerIndex + 8)
         var call = Call(pending: pending, token: token)
         if let timeout {
-            call.deadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) { [self] in
-                end(id, .failed(RPCError(.deadlineExceeded, "deadline exceeded after \(timeout)"), retryable: false), sendCancel: true)
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            call.deadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
+                handler.value.end(id, .failed(RPCError(.deadlineExceeded, "deadline exceeded after \(timeout)"), retryable: false),
+                                  sendCancel: true)
             }
         }
         calls[id] = call
@@ -239,16 +242,21 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                                rawPayload: ByteBuffer(integer: UInt64.random(in: .min ... .max)), into: &buffer)
         enqueue(buffer)
         flushNow()
-        pingOutstanding = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(keepalive.timeout.nanoseconds))) { [self] in
-            // No answer: the peer is gone (or the path to it is). Say so and close; pending calls fail with UNAVAILABLE.
-            guard let context = self.context else { return }
-            var goAway = context.channel.allocator.buffer(capacity: 64)
-            try? FrameWriter.write(.goAway, streamID: 0,
-                                   meta: RPCV1.GoAway(code: GoAwayCode.keepaliveTimeout.rawValue, message: "no answer to PING"),
-                                   payload: nil, into: &goAway)
-            enqueue(goAway)
-            close()
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        pingOutstanding = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(keepalive.timeout.nanoseconds))) {
+            handler.value.keepaliveTimedOut()
         }
+    }
+
+    /// No answer to a PING: the peer is gone (or the path to it is). Say so and close; pending calls fail with UNAVAILABLE.
+    private func keepaliveTimedOut() {
+        guard let context else { return }
+        var goAway = context.channel.allocator.buffer(capacity: 64)
+        try? FrameWriter.write(.goAway, streamID: 0,
+                               meta: RPCV1.GoAway(code: GoAwayCode.keepaliveTimeout.rawValue, message: "no answer to PING"),
+                               payload: nil, into: &goAway)
+        enqueue(goAway)
+        close()
     }
 
     // MARK: writing

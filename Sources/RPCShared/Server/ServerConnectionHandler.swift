@@ -176,8 +176,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             requests = RequestStream(requestStream)
         }
         if header.timeoutMicros > 0 {
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             stream.deadline = context.eventLoop.scheduleTask(in: .microseconds(Int64(clamping: header.timeoutMicros))) {
-                self.expire(id)
+                handler.value.expire(id)
             }
         }
         let call = CallRunner(streamID: id, method: method, request: frame.payload, requests: requests, context: callContext, trace: trace,

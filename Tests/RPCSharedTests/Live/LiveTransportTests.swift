@@ -256,7 +256,7 @@ import AfterSaleTestSupport
         await live.stop()
 
         // a regular file is never replaced
-        FileManager.default.createFile(atPath: path, contents: Data("keep me".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("keep me".utf8))
         await #expect(throws: RPCError.self) { _ = try await LiveServer.start(.unix, path: path) }
         #expect(FileManager.default.contents(atPath: path) == Data("keep me".utf8))
         try FileManager.default.removeItem(atPath: path)
