@@ -27,6 +27,9 @@ struct UpCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
+        // Started by something that supervises `up` itself (a test, a process manager setting the variable): stop,
+        // children and all, when it is gone.
+        SupervisorWatch.startIfSupervised(environment: environment)
         let directory = UpDirectory(dir)
         try directory.create()
         let lock = try directory.lock()

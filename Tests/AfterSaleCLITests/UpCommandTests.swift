@@ -68,6 +68,7 @@ import Testing
 
 /// A running `aftersale up`, its output collected line by line as it comes.
 final class UpProcess: Sendable {
+    static let supervisorVariable = "AFTERSALE_SUPERVISOR_PID"
     let process: SpawnedProcess
     private let output = Output()
 
@@ -81,6 +82,8 @@ final class UpProcess: Sendable {
         process.arguments = ["up", "--dir", directory, "--grace", "5s"]
         var base = ProcessInfo.processInfo.environment
         for key in ["AFTERSALE_TOKEN_KEYS", "AFTERSALE_TOKEN_KEYS_FILE", "AFTERSALE_INSECURE_NO_AUTH"] { base[key] = nil }
+        // If this test process dies, `up` (and so every service it started) stops too.
+        base[UpProcess.supervisorVariable] = "\(getpid())"
         process.environment = base.merging(environment) { $1 }
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -201,5 +204,39 @@ final class UpProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while Self.isAlive(child) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         #expect(!Self.isAlive(child), "the orphaned child \(child) is still running")
+    }
+
+    /// `up` started under a supervisor (a test, a process manager) stops with its children when that supervisor dies.
+    @Test func upStopsWhenItsOwnSupervisorDies() async throws {
+        let directory = try TemporaryDirectory("up-orphaned")
+        defer { directory.remove() }
+        // A shell stands in for the supervisor: it starts `up` in the background, says its pid, then waits.
+        let shell = SpawnedProcess()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "AFTERSALE_SUPERVISOR_PID=$$ \"$0\" up --dir \"$1\" --no-seed --grace 2s >/dev/null 2>&1 & echo $!; wait",
+                           ServiceProcess.binary.path, directory.path]
+        var environment = ProcessInfo.processInfo.environment
+        for key in ["AFTERSALE_TOKEN_KEYS", "AFTERSALE_TOKEN_KEYS_FILE", "AFTERSALE_INSECURE_NO_AUTH"] { environment[key] = nil }
+        environment["AFTERSALE_UP_SERVICES"] = "solo=stub"
+        shell.environment = environment
+        let output = Pipe()
+        shell.standardOutput = output
+        try shell.run()
+        let handle = output.fileHandleForReading
+        let line = await Task.detached { String(decoding: handle.availableData, as: UTF8.self) }.value
+        let up = try #require(Int32(line.trimmingCharacters(in: .whitespacesAndNewlines)), "no pid from the shell: '\(line)'")
+        defer { if Self.isAlive(up) { kill(up, SIGKILL) } }
+        let socket = directory.file("run/solo.sock")
+        var deadline = ContinuousClock.now + .seconds(20)
+        while !FileManager.default.fileExists(atPath: socket) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(FileManager.default.fileExists(atPath: socket), "up never started its service")
+        kill(shell.processIdentifier, SIGKILL)
+        shell.waitUntilExit()
+        deadline = ContinuousClock.now + .seconds(15)
+        while Self.isAlive(up) && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(!Self.isAlive(up), "up \(up) outlived its supervisor")
+        #expect(!FileManager.default.fileExists(atPath: socket), "its service did not stop")
     }
 }
