@@ -8,50 +8,46 @@ extension GatewayHandler {
         var request = request
         let caller = GatewayCaller.current
         if caller.role == .customer && request.customerID.isEmpty { request.customerID = caller.subject }
+        // Validated before the ownership check, so a malformed id is INVALID_ARGUMENT, not PERMISSION_DENIED.
         try CaseRequestValidation.validate(request)
         try caller.requireAccess(toCustomer: request.customerID, resource: "customer/\(request.customerID)")
-        return try await saga("OpenCase", request, context: context, caller: caller, body: openCaseSaga(request, caller: caller))
+        return try await saga(request, context: context, validate: { _ in }, body: openCaseSaga)
     }
 
     public func approveCase(_ request: GatewayV1.ApproveCaseRequest, context: ServerContext) async throws -> GatewayV1.CaseView {
-        try CaseRequestValidation.validate(request)
-        let caller = GatewayCaller.current
-        return try await saga("ApproveCase", request, context: context, caller: caller, body: approveCaseSaga(request, caller: caller))
+        try await saga(request, context: context, validate: CaseRequestValidation.validate, body: approveCaseSaga)
     }
 
     public func rejectCase(_ request: GatewayV1.RejectCaseRequest, context: ServerContext) async throws -> GatewayV1.CaseView {
-        try CaseRequestValidation.validate(request)
-        let caller = GatewayCaller.current
-        return try await saga("RejectCase", request, context: context, caller: caller, body: rejectCaseSaga(request, caller: caller))
+        try await saga(request, context: context, validate: CaseRequestValidation.validate, body: rejectCaseSaga)
     }
 
     public func cancelCase(_ request: GatewayV1.CancelCaseRequest, context: ServerContext) async throws -> GatewayV1.CaseView {
-        try CaseRequestValidation.validate(request)
-        let caller = GatewayCaller.current
-        return try await saga("CancelCase", request, context: context, caller: caller, body: cancelCaseSaga(request, caller: caller))
+        try await saga(request, context: context, validate: CaseRequestValidation.validate, body: cancelCaseSaga)
     }
 
     public func recordReceipt(_ request: GatewayV1.RecordReceiptRequest, context: ServerContext) async throws -> GatewayV1.CaseView {
-        try CaseRequestValidation.validate(request)
-        let caller = GatewayCaller.current
-        return try await saga("RecordReceipt", request, context: context, caller: caller, body: recordReceiptSaga(request, caller: caller))
+        try await saga(request, context: context, validate: CaseRequestValidation.validate, body: recordReceiptSaga)
     }
 
     public func inspectCase(_ request: GatewayV1.InspectCaseRequest, context: ServerContext) async throws -> GatewayV1.CaseView {
-        try CaseRequestValidation.validate(request)
-        let caller = GatewayCaller.current
-        return try await saga("InspectCase", request, context: context, caller: caller, body: inspectCaseSaga(request, caller: caller))
+        try await saga(request, context: context, validate: CaseRequestValidation.validate, body: inspectCaseSaga)
     }
 
     public func resolveCase(_ request: GatewayV1.ResolveCaseRequest, context: ServerContext) async throws -> GatewayV1.CaseView {
-        try CaseRequestValidation.validate(request)
-        let caller = GatewayCaller.current
-        return try await saga("ResolveCase", request, context: context, caller: caller, body: resolveCaseSaga(request, caller: caller))
+        try await saga(request, context: context, validate: CaseRequestValidation.validate, body: resolveCaseSaga)
     }
 
-    private func saga(_ method: String, _ request: some ProtoMessage, context: ServerContext, caller: GatewayCaller,
-                      body: @escaping SagaCoordinator.Body) async throws -> GatewayV1.CaseView {
-        let afterSaleCase = try await coordinator.execute(method: method, request: request, context: context, caller: caller, body: body)
+    /// Validates `request`, runs its saga (named after the RPC, which is also how the reconciler finds the workflow
+    /// again) for the current caller, and answers with the view of the case it leaves behind.
+    private func saga<Request: ProtoMessage>(
+        _ request: Request, context: ServerContext, validate: (Request) throws -> Void,
+        body: (Request, GatewayCaller) -> SagaCoordinator.Body
+    ) async throws -> GatewayV1.CaseView {
+        try validate(request)
+        let caller = GatewayCaller.current
+        let afterSaleCase = try await coordinator.execute(method: context.method.method, request: request, context: context,
+                                                          caller: caller, body: body(request, caller))
         return await assembler.view(of: afterSaleCase, budget: DownstreamBudget(context: context))
     }
 
