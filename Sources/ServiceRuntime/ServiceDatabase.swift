@@ -5,12 +5,25 @@ import RPCShared
 /// A service's own SQLite database: one file, WAL, versioned migrations, plus the tables every service shares
 /// (idempotency records and the event outbox).
 ///
-/// Durability: WAL with `synchronous=NORMAL` by default — a committed (acknowledged) transaction survives the
-/// process being killed; only an operating-system crash or power loss can drop the last few. `.full` fsyncs on
-/// every commit for machines where that matters more than write latency.
+/// Durability: WAL. With `synchronous=NORMAL` a committed (acknowledged) transaction survives the process being
+/// killed; only an operating-system crash or power loss can drop the last few. `.full` fsyncs on every commit, so
+/// an acknowledged commit survives power loss too. Which one a service gets by default is
+/// ``Synchronous/default(forService:)``.
 public final class ServiceDatabase: Sendable {
     public enum Synchronous: String, Sendable, CaseIterable {
         case normal, full
+
+        /// The services whose acknowledged writes move money or decide that money moves: order (cases, refunds,
+        /// settlements), customer (the store-credit wallet) and the gateway (the saga journal: a saga lost after a
+        /// power cut would be started again under new downstream keys, refunding twice). They fsync every commit.
+        public static let moneyServices: Set<String> = ["order", "customer", "gateway"]
+
+        /// FULL for ``moneyServices``; NORMAL elsewhere — product (stock reservations expire by themselves),
+        /// logistics (labels are re-requested with the same keys by the reconciler) and reporting (figures rebuilt
+        /// from the relayed events) can lose the last second to a power cut without losing money.
+        public static func `default`(forService name: String) -> Synchronous {
+            moneyServices.contains(name) ? .full : .normal
+        }
     }
 
     /// The GRDB pool: readers run concurrently with the single writer.

@@ -73,7 +73,8 @@ public struct ServiceSettings: Sendable {
                 throw ServiceSettingsError("--reporting-addr / AFTERSALE_REPORTING_ADDR: \(error)")
             }
         }
-        let syncText = lookup.optional(sqliteSync, variable: "SQLITE_SYNC", shared: true) ?? "normal"
+        let syncText = lookup.optional(sqliteSync, variable: "SQLITE_SYNC", shared: true)
+            ?? ServiceDatabase.Synchronous.default(forService: name).rawValue
         guard let synchronous = ServiceDatabase.Synchronous(rawValue: syncText.lowercased()) else {
             throw ServiceSettingsError("--sqlite-sync / AFTERSALE_SQLITE_SYNC must be normal or full, got '\(syncText)'")
         }

@@ -29,7 +29,7 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Directory for the service's SQLite database.") var data: String?
     @Option(name: .customLong("reporting-addr"), help: "ReportingService address for event delivery (optional).")
     var reportingAddress: String?
-    @Option(name: .customLong("sqlite-sync"), help: "SQLite synchronous mode: normal (default) or full.")
+    @Option(name: .customLong("sqlite-sync"), help: "SQLite synchronous mode: normal or full (default full for order, customer and gateway, normal elsewhere).")
     var sqliteSync: String?
     @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics on 127.0.0.1:PORT.")
     var metricsPort: String?
