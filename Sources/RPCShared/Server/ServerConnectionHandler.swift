@@ -169,7 +169,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return writeStatus(id, .resourceExhausted, "more than \(configuration.maxConcurrentStreams) concurrent calls on one connection")
         }
         guard !frame.flags.contains(.compressed) else {
-            return writeStatus(id, .internal, "compression is not supported")
+            // The caller asked for something this server does not do: UNIMPLEMENTED, as gRPC answers an unsupported
+            // `grpc-encoding`. INTERNAL would say the bug is ours.
+            return writeStatus(id, .unimplemented, "compression is not supported")
         }
         let header: RPCV1.CallHeader
         do {
@@ -249,7 +251,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// A request of a client-streaming or bidirectional call; END_STREAM (with no message) half-closes.
     private func receiveRequest(_ frame: Frame) {
         if frame.flags.contains(.compressed), streams[frame.streamID] != nil {
-            return fail(frame.streamID, .internal, "compression is not supported")
+            return fail(frame.streamID, .unimplemented, "compression is not supported")
         }
         guard let continuation = streams[frame.streamID]?.requests else {
             if streams[frame.streamID] != nil {
