@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import RPCShared
 @testable import ServiceRuntime
+import Synchronization
 import Testing
 
 /// Storage failures reach callers as statuses that say what happened; a busy database is waited out, not surfaced.
@@ -13,21 +14,41 @@ import Testing
         }
     }
 
+    /// Another connection takes the write lock on its own thread (not a task: it blocks while holding it) and
+    /// returns once it holds it; the task ends after `seconds` and `finish`.
+    static func holdWriteLock(_ directory: TemporaryDirectory, for seconds: Double, then finish: String) throws -> Task<Void, any Error> {
+        let other = try DatabaseQueue(path: directory.file("busy.sqlite"))
+        let locked = DispatchSemaphore(value: 0)
+        let done = DispatchSemaphore(value: 0)
+        let failure = Mutex<(any Error)?>(nil)
+        Thread.detachNewThread {
+            do {
+                try other.inDatabase { db in
+                    try db.execute(sql: "BEGIN IMMEDIATE")
+                    locked.signal()
+                    Thread.sleep(forTimeInterval: seconds)
+                    try db.execute(sql: finish)
+                }
+            } catch {
+                failure.withLock { $0 = error }
+                locked.signal()
+            }
+            done.signal()
+        }
+        locked.wait()
+        return Task {
+            try await offloaded { done.wait() }
+            if let error = failure.withLock({ $0 }) { throw error }
+        }
+    }
+
     @Test func aWriteThatMeetsAnotherProcesssLockIsRunAgainNotSurfaced() async throws {
         let directory = try TemporaryDirectory("busy")
         defer { directory.remove() }
         // SQLite waits 50 ms itself; the other connection holds the write lock for 250 ms, so only the retries
         // of the whole transaction get this write through.
         let database = try Self.open(directory, busyTimeout: .milliseconds(50))
-        let other = try DatabaseQueue(path: directory.file("busy.sqlite"))
-        let holding = Task.detached {
-            try other.inDatabase { db in
-                try db.execute(sql: "BEGIN IMMEDIATE; INSERT INTO item (id) VALUES (1)")
-                Thread.sleep(forTimeInterval: 0.25)
-                try db.execute(sql: "COMMIT")
-            }
-        }
-        try await Task.sleep(for: .milliseconds(50))  // the other connection has the lock now
+        let holding = try Self.holdWriteLock(directory, for: 0.25, then: "INSERT INTO item (id) VALUES (1); COMMIT")
         try await database.write { db in try db.execute(sql: "INSERT INTO item (id) VALUES (2)") }
         try await holding.value
         #expect(try await database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM item") } == 2)
@@ -37,15 +58,7 @@ import Testing
         let directory = try TemporaryDirectory("busy-long")
         defer { directory.remove() }
         let database = try Self.open(directory, busyTimeout: .milliseconds(10))
-        let other = try DatabaseQueue(path: directory.file("busy.sqlite"))
-        let holding = Task.detached {
-            try other.inDatabase { db in
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                Thread.sleep(forTimeInterval: 2)
-                try db.execute(sql: "ROLLBACK")
-            }
-        }
-        try await Task.sleep(for: .milliseconds(50))
+        let holding = try Self.holdWriteLock(directory, for: 2, then: "ROLLBACK")
         do {
             try await database.write { db in try db.execute(sql: "INSERT INTO item (id) VALUES (3)") }
             Issue.record("wrote through a lock held for 2 s")

@@ -7,6 +7,8 @@ import Synchronization
 ///
 /// - `aftersale_rpc_server_calls_total{method, code}` — finished calls.
 /// - `aftersale_rpc_server_duration_seconds{method}` — latency (a Timer; Prometheus renders it as a histogram).
+/// - `aftersale_rpc_server_connections_refused_total` — connections closed at accept (connection limits).
+/// - `aftersale_rpc_server_idle_closed_total` — connections closed for idling (``ServerConfiguration/idleTimeout``).
 final class ServerMetrics: Sendable {
     private final class PerMethod: Sendable {
         let duration: Timer
@@ -16,9 +18,13 @@ final class ServerMetrics: Sendable {
 
     private let methods: [String: PerMethod]
     private let factory: any MetricsFactory
+    private let refused: Counter
+    private let idleClosed: Counter
 
     init(paths: [String], factory: any MetricsFactory) {
         self.factory = factory
+        refused = Counter(label: "aftersale_rpc_server_connections_refused_total", factory: factory)
+        idleClosed = Counter(label: "aftersale_rpc_server_idle_closed_total", factory: factory)
         var methods: [String: PerMethod] = [:]
         for path in paths {
             methods[path] = PerMethod(duration: Timer(label: "aftersale_rpc_server_duration_seconds", dimensions: [("method", path)],
@@ -26,6 +32,9 @@ final class ServerMetrics: Sendable {
         }
         self.methods = methods
     }
+
+    func connectionRefused() { refused.increment() }
+    func idleConnectionClosed() { idleClosed.increment() }
 
     func record(path: String, code: StatusCode, duration: Duration) {
         guard let method = methods[path] else { return }

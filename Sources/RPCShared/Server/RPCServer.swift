@@ -26,6 +26,7 @@ public final class RPCServer: Service, Sendable {
         var listener: (any Channel)?
         var boundEndpoint: Endpoint?
         var connections: [ObjectIdentifier: NIOLoopBound<ServerConnectionHandler>] = [:]
+        var connectionsPerPeer: [String: Int] = [:]
         var shuttingDown = false
     }
 
@@ -94,17 +95,32 @@ public final class RPCServer: Service, Sendable {
             executor: configuration.handlersOnEventLoop ? executors.executor(for: channel.eventLoop) : nil, stats: stats,
             metrics: metrics)
         let id = ObjectIdentifier(channel)
-        let refused = state.withLock { state -> Bool in
-            guard !state.shuttingDown else { return true }
+        let peer = PeerCredentials.of(channel, listening: configuration.endpoint).limitKey
+        let (maxConnections, maxPerPeer) = (configuration.maxConnections, configuration.maxConnectionsPerPeer)
+        let refusal = state.withLock { state -> String? in
+            guard !state.shuttingDown else { return "shutting down" }
+            guard state.connections.count < maxConnections else { return "\(maxConnections) connections open" }
+            guard state.connectionsPerPeer[peer, default: 0] < maxPerPeer else {
+                return "\(maxPerPeer) connections open from \(peer)"
+            }
             state.connections[id] = NIOLoopBound(handler, eventLoop: channel.eventLoop)
-            return false
+            state.connectionsPerPeer[peer, default: 0] += 1
+            return nil
         }
-        if refused {
+        if let refusal {
+            if refusal != "shutting down" {
+                metrics.connectionRefused()
+                configuration.logger.debug("connection refused", metadata: ["reason": "\(refusal)"])
+            }
             channel.close(promise: nil)
             return
         }
         channel.closeFuture.whenComplete { [self] _ in
-            _ = state.withLock { $0.connections.removeValue(forKey: id) }
+            state.withLock { state in
+                state.connections.removeValue(forKey: id)
+                state.connectionsPerPeer[peer, default: 1] -= 1
+                if state.connectionsPerPeer[peer] == 0 { state.connectionsPerPeer.removeValue(forKey: peer) }
+            }
         }
         let decoder = FrameDecoder(expectPreface: true, maxFrameSize: configuration.maxFrameSize,
                                    maxMetaSize: configuration.maxMetaSize)

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOCore
 
@@ -34,6 +31,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var streams: [UInt32: ActiveStream] = [:]
     private var lastStreamID: UInt32 = 0
     private var draining = false
+    /// When the last complete frame arrived (or the connection was accepted), for ``ServerConfiguration/idleTimeout``.
+    private var lastFrameAt = NIODeadline.now()
+    private var idleCheck: RepeatedTask?
     /// The client's own max_frame_size (its SETTINGS), applied to what we send it.
     private var peerMaxFrameSize = WireProtocol.defaultMaxFrameSize
     private var context: ChannelHandlerContext?
@@ -51,31 +51,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if let address = context.channel.remoteAddress, address.pathname == nil {
-            peer = "tcp://\(address.ipAddress ?? "?"):\(address.port ?? 0)"
-        } else {
-            // A Unix socket's remote address is the listening path, the same for every local caller: the kernel's
-            // peer credentials tell the calling processes apart (rate limits are kept per peer).
-            peer = configuration.endpoint.description
-            guard let provider = context.channel as? any SocketOptionProvider else { return }
-            let listening = peer
-            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-            Self.peerCredentials(provider).whenSuccess { credentials in
-                handler.value.peer = "\(listening) (pid \(credentials.pid), uid \(credentials.uid))"
-            }
-        }
-    }
-
-    /// `SO_PEERCRED`: Linux's `struct ucred { pid_t pid; uid_t uid; gid_t gid; }`, read as a tuple because Swift lays
-    /// tuples out like C structs and Glibc's module does not export `ucred`.
-    private static func peerCredentials(_ provider: any SocketOptionProvider) -> EventLoopFuture<(pid: Int32, uid: UInt32)> {
-        #if os(Linux)
-        let option: EventLoopFuture<(Int32, UInt32, UInt32)> =
-            provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
-        return option.map { (pid: $0.0, uid: $0.1) }
-        #else
-        return provider.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
-        #endif
+        peer = PeerCredentials.of(context.channel, listening: configuration.endpoint).description
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -84,10 +60,18 @@ final class ServerConnectionHandler: ChannelInboundHandler {
                                       maxMetaSize: UInt32(configuration.maxMetaSize))
         write(.settings, streamID: 0, meta: settings)
         flushNow()
+        if let idle = configuration.idleTimeout {
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let period = TimeAmount.nanoseconds(max(1_000_000, idle.nanoseconds / 4))
+            idleCheck = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { _ in
+                handler.value.closeIfIdle(after: .nanoseconds(idle.nanoseconds))
+            }
+        }
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        idleCheck?.cancel()
         // The client vanished: nobody is waiting for these calls any more.
         for (_, stream) in streams {
             stream.stop()
@@ -101,6 +85,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .frame(let frame):
+            lastFrameAt = .now()
             switch frame.type {
             case .call: startCall(frame)
             case .cancel: cancel(frame.streamID)
@@ -309,6 +294,14 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     }
 
     func closeChannel() { close() }
+
+    /// No call open and no complete frame for `timeout`: GOAWAY (nothing was accepted that it cuts off) and close.
+    private func closeIfIdle(after timeout: TimeAmount) {
+        guard streams.isEmpty, NIODeadline.now() - lastFrameAt >= timeout, context != nil else { return }
+        idleCheck?.cancel()
+        metrics.idleConnectionClosed()
+        goAway(.noError, "connection idle for \(Duration.nanoseconds(timeout.nanoseconds)) with no call open", close: true)
+    }
 
     private func closeIfDrained() {
         if draining && streams.isEmpty { close() }
