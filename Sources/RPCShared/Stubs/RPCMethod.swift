@@ -41,6 +41,9 @@ public struct CallOptions: Sendable {
     public var metadata: Metadata
     /// W3C trace context to send (`CallHeader.traceparent`).
     public var traceparent: String?
+    /// Where to keep the response's HEADERS metadata and STATUS trailers (unary and server-streaming calls over
+    /// ``RPCClient``); nil records nothing.
+    public var responseMetadata: ResponseMetadataRecorder?
 
     public init(timeout: Duration? = nil, metadata: Metadata = [:], traceparent: String? = nil) {
         self.timeout = timeout
