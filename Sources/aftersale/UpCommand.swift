@@ -68,7 +68,7 @@ struct UpCommand: AsyncParsableCommand {
                                                       logger: Logger(label: "aftersale.up")))
         try await group.run()
         if await supervisor.states.values.allSatisfy({ $0 == .gaveUp }) {
-            throw CLIError("up: no service could start; see \(directory.log)")
+            throw CLIError("up: no service could start; see \(directory.log)", status: .software)
         }
         say("aftersale up: all services stopped")
     }

@@ -40,3 +40,9 @@ public func runAfterSale(_ arguments: [String], stdin: String? = nil, environmen
         return CLIResult(status: process.terminationStatus, stdout: out, stderr: err)
     }
 }
+
+/// `aftersale call ADDRESS METHOD JSON EXTRA…`: one call through the real binary, as a user makes it.
+public func runCall(_ address: String, _ method: String, _ json: String = "{}", _ extra: [String] = [],
+                    stdin: String? = nil, environment: [String: String] = [:], unsetting: [String] = []) async throws -> CLIResult {
+    try await runAfterSale(["call", address, method, json] + extra, stdin: stdin, environment: environment, unsetting: unsetting)
+}
