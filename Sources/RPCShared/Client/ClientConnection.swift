@@ -241,8 +241,10 @@ final class ClientConnection: Sendable {
             return String(cString: strerror(io.errnoCode)).lowercased()
         case let connection as NIOConnectionError:
             if let first = connection.connectionErrors.first { return reason(first.error) }
-            if let dns = connection.dnsAAAAError ?? connection.dnsAError { return "cannot resolve \(connection.host): \(dns)" }
+            if let dns = connection.dnsAError ?? connection.dnsAAAAError { return reason(dns) }
             return "no address for \(connection.host)"
+        case let unknown as SocketAddressError.UnknownHost:
+            return "cannot resolve \(unknown.host): \(unknown.errorDescription.lowercased())"
         case ChannelError.connectTimeout(let timeout):
             return "timed out after \(Duration.nanoseconds(timeout.nanoseconds))"
         default:
