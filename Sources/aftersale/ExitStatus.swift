@@ -5,7 +5,7 @@ import RPCShared
 /// - 0: success;
 /// - 1–16: a call failed, and this is its status code (1 CANCELLED … 16 UNAUTHENTICATED);
 /// - 64 and up: the command never got an answer to judge, numbered as in BSD's sysexits.h.
-enum ExitStatus: Int32, Sendable, CaseIterable {
+enum ExitStatus: Int32, Sendable {
     /// EX_USAGE: a wrong flag, argument or value (an unknown method, a duration that is not one).
     case usage = 64
     /// EX_DATAERR: input that is not what it should be (JSON that is not the request type, hex that is not hex).

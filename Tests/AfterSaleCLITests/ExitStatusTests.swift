@@ -90,6 +90,17 @@ import Testing
         #expect(result.status == 14 && result.stderr == "aftersale: UNAVAILABLE: asked to fail\n")
     }
 
+    @Test func aHealthAnswerOtherThanServingIsSixtyNine() async throws {
+        let live = try await LiveServer.start(.unix)
+        defer { Task { await live.stop() } }
+        let address = live.endpoint.description
+        let serving = try await runAfterSale(["health", address, "aftersale.testing.v1.Echo"])
+        #expect(serving.status == 0 && serving.stdout == "SERVING\n")
+        live.server.health.set("aftersale.testing.v1.Echo", .notServing)
+        let draining = try await runAfterSale(["health", address, "aftersale.testing.v1.Echo"])
+        #expect(draining.status == 69 && draining.stdout == "NOT_SERVING\n", "\(draining.stdout)\(draining.stderr)")
+    }
+
     @Test func anUnwritableDirectoryExitsSeventyThree() async throws {
         let result = try await runAfterSale(["up", "--dir", "/proc/aftersale-cannot-exist", "--no-seed"])
         #expect(result.status == 73, "\(result.stderr)")

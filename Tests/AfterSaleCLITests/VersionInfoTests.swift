@@ -12,13 +12,17 @@ import Testing
         #expect(lines.first?.hasPrefix("aftersale ") == true)
         #expect(lines.last == "protocol: ASRP/1")
 
-        // The commit is the checkout's HEAD, as git reports it now (the test runs on the tree it was built from).
-        let commit = try #require(lines.dropFirst().first?.split(separator: " ").last.map(String.init))
-        let head = try Self.git(["rev-parse", "--short=12", "HEAD"])
-        #expect(commit == head || commit == head + "-dirty", "built \(commit), HEAD \(head)")
+        // The commit is one of this checkout's: HEAD, or an ancestor when commits were made after the build — never
+        // typed in, never "unknown" in a git checkout.
+        let recorded = try #require(lines.dropFirst().first?.split(separator: " ").last.map(String.init))
+        let commit = recorded.hasSuffix("-dirty") ? String(recorded.dropLast("-dirty".count)) : recorded
+        #expect(commit.count == 12 && commit.allSatisfy(\.isHexDigit), "\(recorded)")
+        let full = try Self.git(["rev-parse", "--verify", "--quiet", "\(commit)^{commit}"])
+        #expect(full.output.hasPrefix(commit) && full.status == 0, "\(recorded) is not a commit of this checkout")
+        #expect(try Self.git(["merge-base", "--is-ancestor", commit, "HEAD"]).status == 0, "\(recorded) is not HEAD or before it")
     }
 
-    static func git(_ arguments: [String]) throws -> String {
+    static func git(_ arguments: [String]) throws -> (output: String, status: Int32) {
         let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
@@ -28,6 +32,6 @@ import Testing
         try process.run()
         let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (text.trimmingCharacters(in: .whitespacesAndNewlines), process.terminationStatus)
     }
 }
