@@ -9,7 +9,7 @@ public struct CLIResult: Sendable {
 
 /// Runs the real `aftersale` binary to completion, as a user would, feeding `stdin` if given, with `environment`
 /// added to this process's environment and the variables in `unsetting` removed from it. Like
-/// ``ServiceProcess``, it gets the development keys in `AFTERSALE_TOKEN_KEYS`, so the per-service CLIs mint the
+/// ``ServiceProcess``, it gets the development keys in `AFTERSALE_TOKEN_KEYS`, so `aftersale call` mints the
 /// service token that served test processes require.
 public func runAfterSale(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                          unsetting: [String] = []) async throws -> CLIResult {
