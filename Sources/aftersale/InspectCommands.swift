@@ -55,8 +55,8 @@ struct DescribeCommand: AsyncParsableCommand {
     }
 }
 
-/// `aftersale health ADDR [SERVICE]`: SERVING exits 0, any other answer 69 and no answer its status (fit for
-/// container health checks, which only ask for non-zero).
+/// `aftersale health ADDR [SERVICE]`: SERVING exits 0, any other answer 69, a failed check its status (69 when it
+/// cannot connect) — fit for container health checks, which only ask for non-zero.
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "health", abstract: "Check a server's (or one service's) health.")
     @Argument(help: "Server address.") var address: String
