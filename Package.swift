@@ -86,8 +86,11 @@ let package = Package(
                 "RPCShared", "ServiceRuntime",
                 "OrderService", "ProductService", "CustomerService", "LogisticsService", "ReportingService", "Gateway",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildInfoPlugin"]
         ),
+        // Writes the git commit into the aftersale binary (`aftersale --version`) before each build.
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool()),
         .target(name: "CHeapStats", path: "Tests/CHeapStats"),
         .target(name: "CSpawn", path: "Tests/CSpawn"),
         .target(

@@ -38,8 +38,8 @@ struct DemoCommand: AsyncParsableCommand {
         let (keys, keySource) = try Self.keys(file: keysFile, environment: environment, directory: directory)
         let gateway = Self.address(gatewayAddress, environment["AFTERSALE_GATEWAY_ADDR"], directory.socket("gateway"))
         let order = Self.address(orderAddress, environment["AFTERSALE_ORDER_ADDR"], directory.socket("order"))
-        let gatewayClient = try RPCClient(gateway)
-        let orderClient = try RPCClient(order)
+        let gatewayClient = try ServiceClientOptions.open(gateway)
+        let orderClient = try ServiceClientOptions.open(order)
         defer { Task { await gatewayClient.close(); await orderClient.close() } }
 
         let session = DemoSession(gateway: .init(transport: gatewayClient), orders: .init(transport: orderClient),
@@ -73,11 +73,11 @@ struct DemoCommand: AsyncParsableCommand {
                 return (keys, "$\(TokenKeySource.inlineVariable)")
             }
             guard FileManager.default.fileExists(atPath: directory.keysFile) else {
-                throw CLIError("demo: no token keys in \(directory.keysFile) — start the system with 'aftersale up --dir \(directory.root)' (or pass --keys-file)")
+                throw CLIError("demo: no token keys in \(directory.keysFile) — start the system with 'aftersale up --dir \(directory.root)' (or pass --keys-file)", status: .noInput)
             }
             return (try TokenKeySet(file: directory.keysFile), directory.keysFile)
         } catch let error as TokenKeyError {
-            throw CLIError("demo: \(error)")
+            throw CLIError("demo: \(error)", status: .configuration)
         }
     }
 }

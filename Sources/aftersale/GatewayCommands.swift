@@ -48,7 +48,7 @@ struct GatewayCommand: AsyncParsableCommand {
                     throw CLIError("--as: '\(identity)' is not ROLE:SUBJECT with ROLE customer, agent, warehouse or service")
                 }
                 guard let (keys, _) = try TokenKeySource.load(file: nil, environment: ProcessInfo.processInfo.environment) else {
-                    throw CLIError("--as needs token keys: set AFTERSALE_TOKEN_KEYS or AFTERSALE_TOKEN_KEYS_FILE")
+                    throw CLIError("--as needs token keys: set AFTERSALE_TOKEN_KEYS or AFTERSALE_TOKEN_KEYS_FILE", status: .configuration)
                 }
                 options.metadata.set("authorization", "Bearer \(try TokenSigner(keys: keys).sign(subject: parts[1], role: role, lifetime: .seconds(300)))")
             }
@@ -67,8 +67,8 @@ struct GatewayCommand: AsyncParsableCommand {
         @Option(help: "RETURN_REFUND, REFUND_ONLY, EXCHANGE or REPAIR_WARRANTY.") var kind: String = "return-refund"
         @Option(help: "ORDER_LINE_ID=QUANTITY, repeatable (0 = all returnable units).") var line: [String] = []
         func run() async throws {
-            let kind = try parseEnum(kind, prefix: "CASE_KIND_", as: OrderV1.CaseKind.self, option: "--kind")
-            let lines = try parseLines(line).map { GatewayV1.EligibilityQueryLine(orderLineID: $0.caseLineID, quantity: $0.quantity) }
+            let kind = try GatewayArguments.parseEnum(kind, prefix: "CASE_KIND_", as: OrderV1.CaseKind.self, option: "--kind")
+            let lines = try GatewayArguments.parseLines(line).map { GatewayV1.EligibilityQueryLine(orderLineID: $0.caseLineID, quantity: $0.quantity) }
             try await caller.run { try await $0.checkEligibility(.init(orderID: orderID, kind: kind, lines: lines), options: try caller.options()) }
         }
     }
@@ -101,7 +101,7 @@ struct GatewayCommand: AsyncParsableCommand {
         @Option(name: .customLong("page-size")) var pageSize: Int32 = 0
         @Option(name: .customLong("page-token")) var pageToken: String = ""
         func run() async throws {
-            let statuses = try status.map { try parseEnum($0, prefix: "CASE_STATUS_", as: OrderV1.CaseStatus.self, option: "--status") }
+            let statuses = try status.map { try GatewayArguments.parseEnum($0, prefix: "CASE_STATUS_", as: OrderV1.CaseStatus.self, option: "--status") }
             try await caller.run {
                 try await $0.listCases(.init(page: .init(pageSize: pageSize, pageToken: pageToken), customerID: customer,
                                              orderID: order, statuses: statuses), options: try caller.options())
@@ -119,7 +119,7 @@ struct GatewayCommand: AsyncParsableCommand {
         @Flag(name: .customLong("waive-fees")) var waiveFees = false
         @Option var note: String = ""
         func run() async throws {
-            let request = GatewayV1.ApproveCaseRequest(caseID: caseID, expectedVersion: expectedVersion, lines: try parseLines(line),
+            let request = GatewayV1.ApproveCaseRequest(caseID: caseID, expectedVersion: expectedVersion, lines: try GatewayArguments.parseLines(line),
                                                        merchantAtFault: merchantAtFault ? .init(value: true) : nil,
                                                        waiveFees: waiveFees, note: note)
             try await caller.run { try await $0.approveCase(request, options: try caller.options(mutating: true)) }
@@ -134,7 +134,7 @@ struct GatewayCommand: AsyncParsableCommand {
         @Option(help: "WINDOW_PASSED, FINAL_SALE, NOT_ELIGIBLE, INSUFFICIENT_EVIDENCE, SUSPECTED_ABUSE or OTHER.") var reason: String
         @Option var message: String = ""
         func run() async throws {
-            let reason = try parseEnum(reason, prefix: "REJECTION_REASON_", as: OrderV1.RejectionReason.self, option: "--reason")
+            let reason = try GatewayArguments.parseEnum(reason, prefix: "REJECTION_REASON_", as: OrderV1.RejectionReason.self, option: "--reason")
             try await caller.run {
                 try await $0.rejectCase(.init(caseID: caseID, expectedVersion: expectedVersion, reason: reason, message: message),
                                         options: try caller.options(mutating: true))
@@ -164,7 +164,7 @@ struct GatewayCommand: AsyncParsableCommand {
         @Option(help: "CASE_LINE_ID=QUANTITY, repeatable.") var line: [String]
         @Option(name: .customLong("warehouse")) var warehouseID: String = ""
         func run() async throws {
-            let request = GatewayV1.RecordReceiptRequest(caseID: caseID, expectedVersion: expectedVersion, lines: try parseLines(line),
+            let request = GatewayV1.RecordReceiptRequest(caseID: caseID, expectedVersion: expectedVersion, lines: try GatewayArguments.parseLines(line),
                                                          warehouseID: warehouseID)
             try await caller.run { try await $0.recordReceipt(request, options: try caller.options(mutating: true)) }
         }
@@ -186,7 +186,7 @@ struct GatewayCommand: AsyncParsableCommand {
         @Argument var caseID: String
         @Option(help: "REFUND, STORE_CREDIT, REPLACEMENT, EXCHANGE, REPAIR or DECLINED (default: as requested).") var resolution: String?
         func run() async throws {
-            let resolution = try resolution.map { try parseEnum($0, prefix: "RESOLUTION_", as: OrderV1.Resolution.self, option: "--resolution") }
+            let resolution = try resolution.map { try GatewayArguments.parseEnum($0, prefix: "RESOLUTION_", as: OrderV1.Resolution.self, option: "--resolution") }
             try await caller.run {
                 try await $0.quoteSettlement(.init(caseID: caseID, resolution: resolution ?? .unspecified), options: try caller.options())
             }
@@ -201,7 +201,7 @@ struct GatewayCommand: AsyncParsableCommand {
         @Option(help: "REFUND, STORE_CREDIT, REPLACEMENT, EXCHANGE, REPAIR or DECLINED.") var resolution: String
         @Option var note: String = ""
         func run() async throws {
-            let resolution = try parseEnum(resolution, prefix: "RESOLUTION_", as: OrderV1.Resolution.self, option: "--resolution")
+            let resolution = try GatewayArguments.parseEnum(resolution, prefix: "RESOLUTION_", as: OrderV1.Resolution.self, option: "--resolution")
             try await caller.run {
                 try await $0.resolveCase(.init(caseID: caseID, expectedVersion: expectedVersion, resolution: resolution, note: note),
                                          options: try caller.options(mutating: true))
@@ -231,7 +231,7 @@ struct GatewayCommand: AsyncParsableCommand {
             defer { Task { await rpc.close() } }
             var options = try caller.options()
             options.timeout = nil
-            try await printEvents(GatewayV1.AfterSaleGateway.Client(transport: rpc)
+            try await GatewayArguments.printEvents(GatewayV1.AfterSaleGateway.Client(transport: rpc)
                 .watchCase(.init(caseID: caseID, afterSequence: after, statusChangesOnly: statusChangesOnly), options: options),
                                   count: count)
         }

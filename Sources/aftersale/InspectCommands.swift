@@ -7,7 +7,7 @@ struct ListCommand: AsyncParsableCommand {
     @Argument(help: "Server address: unix:///path.sock or tcp://host:port.") var address: String
 
     func run() async throws {
-        let client = try RPCClient(address)
+        let client = try ServiceClientOptions.open(address)
         defer { Task { await client.close() } }
         do {
             let services = try await ReflectionV1.Reflection.Client(transport: client)
@@ -25,14 +25,23 @@ struct ListCommand: AsyncParsableCommand {
     }
 }
 
-/// `aftersale describe ADDR METHOD`: a method's signature and the fields of its messages.
+/// `aftersale describe [ADDR] NAME`: a service, method, message or enum by its full name, from the descriptors
+/// compiled into this binary; with ADDR a method is looked up on that server through reflection instead.
 struct DescribeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "describe", abstract: "Describe a method and its message types.")
-    @Argument(help: "Server address.") var address: String
-    @Argument(help: "Method: /pkg.Service/Method or pkg.Service.Method.") var method: String
+    static let configuration = CommandConfiguration(
+        commandName: "describe",
+        abstract: "Describe a service, method, message (fields: number, name, type, label) or enum (values).",
+        discussion: """
+            Names are full protobuf names: aftersale.order.v1.OrderService, aftersale.order.v1.OrderService.GetOrder \
+            (or /aftersale.order.v1.OrderService/GetOrder), aftersale.order.v1.Case, aftersale.order.v1.CaseStatus. \
+            With a server address first, a method is described as that server's reflection reports it.
+            """)
+    @Argument(help: "A full name, or a server address followed by a method.") var first: String
+    @Argument(help: "The method, when the first argument is a server address.") var second: String?
 
     func run() async throws {
-        let client = try RPCClient(address)
+        guard let method = second else { return print(try SchemaDescription.describe(first)) }
+        let client = try ServiceClientOptions.open(first)
         defer { Task { await client.close() } }
         let info: ReflectionV1.MethodInfo
         do {
@@ -41,17 +50,13 @@ struct DescribeCommand: AsyncParsableCommand {
         } catch let error as RPCError {
             throw CLIFailure(error)
         }
-        print("\(info.fullPath)  \(info.serverStreaming ? "server-streaming" : "unary")")
-        for (role, name) in [("request", info.inputType), ("response", info.outputType)] {
-            print("\(role): \(name)")
-            for field in ProtoRegistry.messageTypes[name]?.protoFields ?? [] {
-                print("  \(field.number)  \(field.name): \(field.type)")
-            }
-        }
+        print(SchemaDescription.method(path: info.fullPath, streaming: info.serverStreaming,
+                                       input: info.inputType, output: info.outputType))
     }
 }
 
-/// `aftersale health ADDR [SERVICE]`: SERVING exits 0, anything else exits 1 (fit for container health checks).
+/// `aftersale health ADDR [SERVICE]`: SERVING exits 0, any other answer 69, a failed check its status (69 when it
+/// cannot connect) — fit for container health checks, which only ask for non-zero.
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "health", abstract: "Check a server's (or one service's) health.")
     @Argument(help: "Server address.") var address: String
@@ -59,13 +64,13 @@ struct HealthCommand: AsyncParsableCommand {
     @Option(help: "Deadline, e.g. 2s.") var timeout: String = "5s"
 
     func run() async throws {
-        let client = try RPCClient(address)
+        let client = try ServiceClientOptions.open(address)
         defer { Task { await client.close() } }
         do {
             let response = try await HealthV1.Health.Client(transport: client)
                 .check(.init(service: service), options: .init(timeout: try DurationParser.parse(timeout)))
             print(response.status.protoName ?? "\(response.status.rawValue)")
-            if response.status != .serving { throw ExitCode(1) }
+            if response.status != .serving { throw ExitCode(ExitStatus.unavailable.rawValue) }
         } catch let error as RPCError {
             throw CLIFailure(error)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RPCShared
 
 /// `aftersale proto …`: encode and decode messages offline, like `protoc --encode/--decode`.
@@ -19,9 +20,9 @@ struct ProtoCommand: ParsableCommand {
     struct Encode: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "JSON in, binary protobuf out (hex).")
         @Argument(help: "Full message name, e.g. aftersale.common.v1.Money.") var type: String
-        @Argument(help: "The message as proto3 JSON, or - to read standard input.") var json: String
+        @Argument(help: "The message as proto3 JSON, @FILE, or - to read standard input.") var json: String
         func run() throws {
-            let message = try MessageType(type).fromJSON(readArgument(json))
+            let message = try MessageType(type).fromJSON(readInput(json))
             print(try message.serializedBytes().map { String($0, radix: 16).leftPadded(2) }.joined())
         }
     }
@@ -29,13 +30,15 @@ struct ProtoCommand: ParsableCommand {
     struct Decode: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Binary protobuf in (hex), proto3 JSON out.")
         @Argument(help: "Full message name.") var type: String
-        @Argument(help: "The bytes in hex, or - to read standard input.") var hex: String
+        @Argument(help: "The bytes in hex, @FILE, or - to read standard input.") var hex: String
+        @Flag(name: .customLong("emit-defaults"), help: "Print every field, zero values included (proto3 JSON EmitDefaults).")
+        var emitDefaults = false
         func run() throws {
-            let text = readArgument(hex).filter { !$0.isWhitespace }
+            let text = try readInput(hex).filter { !$0.isWhitespace }
             guard text.count % 2 == 0, let bytes = HexBytes.parse(text) else {
-                throw CLIError("'\(text.prefix(40))' is not hex")
+                throw CLIError("'\(text.prefix(40))' is not hex", status: .dataError)
             }
-            print(try MessageType(type).type.init(serializedBytes: bytes).jsonString(pretty: true))
+            print(try MessageType(type).type.init(serializedBytes: bytes).jsonString(pretty: true, emitDefaults: emitDefaults))
         }
     }
 }
@@ -71,8 +74,17 @@ enum HexBytes {
     }
 }
 
-/// An argument's value, or standard input when it is `-`.
-func readArgument(_ value: String) -> String {
+/// An argument's value; standard input when it is `-`; the file's content when it is `@PATH` (a missing or
+/// unreadable file exits 66, EX_NOINPUT).
+func readInput(_ value: String) throws -> String {
+    if value.hasPrefix("@") {
+        let path = String(value.dropFirst())
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot read \(path): \(FileManager.default.fileExists(atPath: path) ? "permission denied" : "no such file")",
+                           status: .noInput)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
     guard value == "-" else { return value }
     var lines: [String] = []
     while let line = readLine(strippingNewline: false) { lines.append(line) }

@@ -78,7 +78,7 @@ struct ReportGetCommand: AsyncParsableCommand {
         }
         if let out {
             do { try Data(report.content).write(to: URL(fileURLWithPath: out)) } catch {
-                throw CLIError("cannot write \(out): \(error.localizedDescription)")
+                throw CLIError("cannot write \(out): \(error.localizedDescription)", status: .cannotCreate)
             }
             print("wrote \(report.content.count) bytes of \(report.contentType) to \(out) (\(report.title), \(report.table?.rows.count ?? 0) rows)")
         } else if message {

@@ -55,9 +55,9 @@ struct ServeOptions: ParsableArguments {
                                                    insecureNoAuth: insecureNoAuth, rateLimit: rateLimit,
                                                    maxInFlight: maxInFlight)
         } catch let error as ServiceSettingsError {
-            throw CLIError("serve \(name): \(error)")
+            throw CLIError("serve \(name): \(error)", status: .configuration)
         }
-        if case .unconfigured = settings.auth { throw CLIError("serve \(name): \(ServiceAuth.missingKeysMessage)") }
+        if case .unconfigured = settings.auth { throw CLIError("serve \(name): \(ServiceAuth.missingKeysMessage)", status: .configuration) }
         SupervisorWatch.startIfSupervised()
         return settings
     }

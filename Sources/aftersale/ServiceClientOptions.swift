@@ -3,7 +3,7 @@ import Foundation
 import RPCShared
 import ServiceRuntime
 
-/// The options every per-service debugging command (`aftersale order …`, `aftersale product …`) takes.
+/// The client options of the commands that call one service (`aftersale gateway …`, `aftersale report …`).
 struct ServiceClientOptions: ParsableArguments {
     @Option(name: .customLong("addr"), help: "Service address (default: $AFTERSALE_<SERVICE>_ADDR).")
     var address: String?
@@ -25,7 +25,16 @@ struct ServiceClientOptions: ParsableArguments {
         guard let address = address ?? ProcessInfo.processInfo.environment[variable], !address.isEmpty else {
             throw CLIError("no \(service) address: pass \(flag ?? "--\(service)-addr") or set \(variable)")
         }
-        return try RPCClient(address)
+        return try open(address)
+    }
+
+    /// A client for `address`; an address that does not parse is a usage error (64), not a call's INVALID_ARGUMENT.
+    static func open(_ address: String) throws -> RPCClient {
+        do {
+            return try RPCClient(address)
+        } catch let error as RPCError {
+            throw CLIError(error.message)
+        }
     }
 
     /// Call options with the metadata, deadline and (for mutating calls) an idempotency key.
@@ -42,7 +51,10 @@ struct ServiceClientOptions: ParsableArguments {
     }
 
     /// `--token`, `AFTERSALE_TOKEN`, or a short-lived service token (subject `cli`) minted from configured keys.
-    func bearerToken() throws -> String? {
+    func bearerToken() throws -> String? { try Self.bearerToken(token) }
+
+    /// `token`, `AFTERSALE_TOKEN`, or a short-lived service token (subject `cli`) minted from configured keys.
+    static func bearerToken(_ token: String?) throws -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let token = token ?? environment["AFTERSALE_TOKEN"], !token.isEmpty { return token }
         guard let (keys, _) = try TokenKeySource.load(file: nil, environment: environment) else { return nil }
@@ -65,8 +77,10 @@ struct ServiceClientOptions: ParsableArguments {
 /// Parses a JSON request argument (or `-` for standard input) as `Message`.
 func parseJSON<Message: ProtoMessage>(_ argument: String, as: Message.Type) throws -> Message {
     do {
-        return try Message(jsonString: readArgument(argument))
+        return try Message(jsonString: readInput(argument))
+    } catch let error as CLIError {
+        throw error
     } catch {
-        throw CLIError("not a valid \(Message.protoMessageName): \(error)")
+        throw CLIError("not a valid \(Message.protoMessageName): \(error)", status: .dataError)
     }
 }

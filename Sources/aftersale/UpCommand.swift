@@ -68,7 +68,7 @@ struct UpCommand: AsyncParsableCommand {
                                                       logger: Logger(label: "aftersale.up")))
         try await group.run()
         if await supervisor.states.values.allSatisfy({ $0 == .gaveUp }) {
-            throw CLIError("up: no service could start; see \(directory.log)")
+            throw CLIError("up: no service could start; see \(directory.log)", status: .software)
         }
         say("aftersale up: all services stopped")
     }
@@ -107,7 +107,7 @@ struct UpCommand: AsyncParsableCommand {
               aftersale health unix://\(directory.socket(entry.name))
               aftersale list unix://\(directory.socket(entry.name))
               aftersale demo --dir \(directory.root)      # a return, an exchange and a repair through the gateway
-              export AFTERSALE_TOKEN_KEYS_FILE=\(directory.keysFile)   # the per-service CLIs then mint service tokens
+              export AFTERSALE_TOKEN_KEYS_FILE=\(directory.keysFile)   # aftersale call then mints service tokens
               aftersale token --role customer --subject c-1 --keys-file \(directory.keysFile)
             logs: \(directory.log)/<service>.log    stop: Ctrl-C
 

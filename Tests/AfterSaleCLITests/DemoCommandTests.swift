@@ -49,10 +49,10 @@ import Testing
         let directory = try TemporaryDirectory("demo-nothing")
         defer { directory.remove() }
 
-        // Keys (the test keys in AFTERSALE_TOKEN_KEYS) but no gateway: the first step fails UNAVAILABLE (14).
+        // Keys (the test keys in AFTERSALE_TOKEN_KEYS) but no gateway: the first step cannot connect (69, not a status).
         let unreachable = try await runAfterSale(["demo", "--dir", directory.path],
                                                  unsetting: ["AFTERSALE_GATEWAY_ADDR", "AFTERSALE_ORDER_ADDR"])
-        #expect(unreachable.status == 14, "\(unreachable.stderr)")
+        #expect(unreachable.status == 69, "\(unreachable.stderr)")
         #expect(unreachable.stderr.hasPrefix("aftersale demo: step 'customer cus_de_anna: opens a RETURN_REFUND case"),
                 "\(unreachable.stderr)")
         #expect(unreachable.stderr.contains("failed: UNAVAILABLE"), "\(unreachable.stderr)")
@@ -60,7 +60,7 @@ import Testing
 
         // No keys anywhere: the directory is not one `aftersale up` runs in.
         let noKeys = try await runAfterSale(["demo", "--dir", directory.path], unsetting: Self.unset)
-        #expect(noKeys.status == 1)
+        #expect(noKeys.status == 66, "no keys file: EX_NOINPUT")
         #expect(noKeys.stderr.contains("no token keys in \(directory.file("run/token.keys"))"), "\(noKeys.stderr)")
         #expect(noKeys.stderr.split(separator: "\n").count == 1, "\(noKeys.stderr)")
         #expect(noKeys.stdout.isEmpty)

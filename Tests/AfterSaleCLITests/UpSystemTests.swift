@@ -37,8 +37,8 @@ import Testing
             let dashboard = try await runAfterSale(["report", "dashboard", "--addr", "unix://\(directory.file("run/reporting.sock"))"],
                                                    environment: keys, unsetting: ["AFTERSALE_TOKEN_KEYS"])
             soldInReports = dashboard.status == 0 && dashboard.stdout.contains("\"unitsSold\"")
-            let stats = try await runAfterSale(["product", "stats", "prod_aster_x", "--addr", "unix://\(directory.file("run/product.sock"))"],
-                                               environment: keys, unsetting: ["AFTERSALE_TOKEN_KEYS"])
+            let stats = try await runCall("unix://\(directory.file("run/product.sock"))", "aftersale.product.v1.ProductService.GetProductStats",
+                                          #"{"productId":"prod_aster_x"}"#, environment: keys, unsetting: ["AFTERSALE_TOKEN_KEYS"])
             soldInCatalogue = stats.status == 0 && stats.stdout.contains("\"unitsSold\"")
             if !(soldInReports && soldInCatalogue) { try await Task.sleep(for: .milliseconds(200)) }
         }
@@ -52,8 +52,8 @@ import Testing
     }
 
     @Test func helpIsHelpNotAnError() async throws {
-        let help = try await runAfterSale(["product", "stats", "--help"])
+        let help = try await runAfterSale(["call", "--help"])
         #expect(help.status == 0)
-        #expect(help.stdout.contains("USAGE: aftersale product stats"))
+        #expect(help.stdout.contains("USAGE: aftersale call"))
     }
 }

@@ -9,7 +9,7 @@ public struct CLIResult: Sendable {
 
 /// Runs the real `aftersale` binary to completion, as a user would, feeding `stdin` if given, with `environment`
 /// added to this process's environment and the variables in `unsetting` removed from it. Like
-/// ``ServiceProcess``, it gets the development keys in `AFTERSALE_TOKEN_KEYS`, so the per-service CLIs mint the
+/// ``ServiceProcess``, it gets the development keys in `AFTERSALE_TOKEN_KEYS`, so `aftersale call` mints the
 /// service token that served test processes require.
 public func runAfterSale(_ arguments: [String], stdin: String? = nil, environment: [String: String] = [:],
                          unsetting: [String] = []) async throws -> CLIResult {
@@ -39,4 +39,10 @@ public func runAfterSale(_ arguments: [String], stdin: String? = nil, environmen
         let err = (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? ""
         return CLIResult(status: process.terminationStatus, stdout: out, stderr: err)
     }
+}
+
+/// `aftersale call ADDRESS METHOD JSON EXTRA…`: one call through the real binary, as a user makes it.
+public func runCall(_ address: String, _ method: String, _ json: String = "{}", _ extra: [String] = [],
+                    stdin: String? = nil, environment: [String: String] = [:], unsetting: [String] = []) async throws -> CLIResult {
+    try await runAfterSale(["call", address, method, json] + extra, stdin: stdin, environment: environment, unsetting: unsetting)
 }

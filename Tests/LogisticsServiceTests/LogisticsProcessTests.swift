@@ -4,11 +4,16 @@ import LogisticsService
 import RPCShared
 import Testing
 
-/// The real `aftersale serve logistics` process, driven through the `aftersale logistics …` CLI, with an
+/// The real `aftersale serve logistics` process, driven through the `aftersale call` CLI, with an
 /// OrderService stand-in receiving its notifications; killed and restarted on the same data.
 @Suite(.serialized) struct LogisticsProcessTests {
-    static func cli(_ arguments: [String], stdin: String? = nil) async throws -> CLIResult {
-        try await runAfterSale(arguments, stdin: stdin)
+    static func cli(_ address: String, _ method: String, _ json: String, stdin: String? = nil) async throws -> CLIResult {
+        try await runCall(address, "aftersale.logistics.v1.LogisticsService.\(method)", json, stdin: stdin)
+    }
+
+    /// A tracking event request as the carrier would report it.
+    static func track(_ id: String, event: String, status: String) -> String {
+        #"{"shipmentId":"\#(id)","event":{"carrierEventId":"\#(event)","status":"\#(status)","occurredAt":"2026-03-01T12:00:00Z"}}"#
     }
 
     static func field(_ name: String, in json: String) -> String? {
@@ -27,24 +32,23 @@ import Testing
                          "--order-addr", order.endpoint.description]
         let service = try await ServiceProcess.start(arguments)
         defer { Task { await service.kill() } }
-        let addr = ["--addr", service.address]
+        let address = service.address
 
-        let carriers = try await Self.cli(["logistics", "carriers", "--region", "US", "--method", "prepaid-label"] + addr)
+        let carriers = try await Self.cli(address, "ListCarriers", #"{"region":"US","method":"SHIPPING_METHOD_PREPAID_LABEL"}"#)
         #expect(carriers.status == 0, "\(carriers.stderr)")
         #expect(carriers.stdout.contains("\"usps-ground-label\"") && !carriers.stdout.contains("\"sf-pickup-std\""))
 
-        let recommend = try await Self.cli(["logistics", "recommend", "--from", "CN-GD", "--to", "CN", "--weight", "1200",
-                                            "--currency", "CNY", "--preference", "cheapest"] + addr)
+        let recommend = try await Self.cli(address, "RecommendMethod", #"{"originRegion":"CN-GD","destinationRegion":"CN","weightGrams":1200,"currency":"CNY","preference":"SHIPPING_PREFERENCE_CHEAPEST"}"#)
         #expect(recommend.status == 0, "\(recommend.stderr)")
         #expect(recommend.stdout.contains("cainiao-station"))
 
         let request = #"{"kind":"SHIPMENT_KIND_REVERSE","orderId":"ord_9","caseId":"case_9","carrierId":"simulator","serviceCode":"sim-pickup","origin":{"city":"Shenzhen","country":"CN"},"destination":{"city":"Shanghai","country":"CN"},"weightGrams":1500}"#
-        let created = try await Self.cli(["logistics", "create-shipment", "-"] + addr, stdin: request)
+        let created = try await Self.cli(address, "CreateShipment", "-", stdin: request)
         #expect(created.status == 0, "\(created.stderr)")
         let id = try #require(Self.field("id", in: created.stdout))
 
-        _ = try await Self.cli(["logistics", "simulate-configure", "--seed", "3"] + addr)
-        let advanced = try await Self.cli(["logistics", "simulate-advance", "--shipment", id, "--until", "picked-up"] + addr)
+        _ = try await Self.cli(address, "ConfigureSimulator", #"{"config":{"seed":"3"}}"#)
+        let advanced = try await Self.cli(address, "AdvanceSimulation", #"{"shipmentId":"\#(id)","untilStatus":"SHIPMENT_STATUS_PICKED_UP"}"#)
         #expect(advanced.status == 0, "\(advanced.stderr)")
         #expect(advanced.stdout.contains("SHIPMENT_STATUS_PICKED_UP"))
 
@@ -52,23 +56,23 @@ import Testing
         for _ in 0..<100 where peer.shipped.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         #expect(peer.shipped.map(\.key) == ["shipped:\(id)"])
 
-        let late = try await Self.cli(["logistics", "cancel", id] + addr)
+        let late = try await Self.cli(address, "CancelShipment", #"{"shipmentId":"\#(id)"}"#)
         #expect(late.status == StatusCode.failedPrecondition.rawValue)
         #expect(late.stderr.contains("FAILED_PRECONDITION") && late.stderr.split(separator: "\n").count == 1, "\(late.stderr)")
-        let bad = try await Self.cli(["logistics", "track", id, "--event-id", "x", "--status", "teleported"] + addr)
-        #expect(bad.status != 0 && bad.stderr.contains("'teleported' is not one of"))
+        let bad = try await Self.cli(address, "RecordTrackingEvent", Self.track(id, event: "x", status: "SHIPMENT_STATUS_TELEPORTED"))
+        #expect(bad.status == 65 && bad.stderr.contains("SHIPMENT_STATUS_TELEPORTED"), "\(bad.stderr)")
 
         // A crash loses nothing acknowledged.
         await service.kill()
         let restarted = try await ServiceProcess.start(arguments)
         defer { Task { await restarted.stop() } }
-        let shown = try await Self.cli(["logistics", "shipment", id, "--addr", restarted.address])
+        let shown = try await Self.cli(restarted.address, "GetShipment", #"{"shipmentId":"\#(id)"}"#)
         #expect(shown.status == 0, "\(shown.stderr)")
         #expect(shown.stdout.contains("SHIPMENT_STATUS_PICKED_UP"))
-        let tracked = try await Self.cli(["logistics", "track", id, "--event-id", "carrier-77", "--status", "in-transit",
-                                          "--addr", restarted.address])
+        let tracked = try await Self.cli(restarted.address, "RecordTrackingEvent",
+                                         Self.track(id, event: "carrier-77", status: "SHIPMENT_STATUS_IN_TRANSIT"))
         #expect(tracked.stdout.contains("carrier-77") && tracked.stdout.contains("SHIPMENT_STATUS_IN_TRANSIT"))
-        let listed = try await Self.cli(["logistics", "shipments", "--case", "case_9", "--addr", restarted.address])
+        let listed = try await Self.cli(restarted.address, "ListShipments", #"{"caseId":"case_9"}"#)
         #expect(listed.stdout.contains(id))
         // At least once: a resend after the crash carries the same key, so OrderService applies it once.
         #expect(Set(peer.shipped.map(\.key)) == ["shipped:\(id)"])

@@ -4,11 +4,9 @@ import ProductService
 import RPCShared
 import Testing
 
-/// The real `aftersale serve product` process, driven by the real `aftersale product …` CLI.
+/// The real `aftersale serve product` process, driven by the real `aftersale call` and `aftersale seed` CLI.
 @Suite struct ProductProcessTests {
-    static func cli(_ arguments: [String], stdin: String? = nil) async throws -> CLIResult {
-        try await runAfterSale(arguments, stdin: stdin)
-    }
+    static let service = "aftersale.product.v1.ProductService"
 
     @Test func servedProcessAnswersTheCLIAndKeepsItsDataAcrossAKill() async throws {
         let directory = try TemporaryDirectory("product-process")
@@ -16,16 +14,20 @@ import Testing
         let socket = "unix://" + NSTemporaryDirectory() + "product-\(UUID().uuidString.prefix(8)).sock"
         let serve = ["serve", "product", "--listen", socket, "--data", directory.path]
         var server = try await ServiceProcess.start(serve)
-        let addr = ["--addr", server.address]
+        var address = server.address
+        func call(_ method: String, _ json: String = "{}", stdin: String? = nil) async throws -> CLIResult {
+            try await runCall(address, "\(Self.service).\(method)", json, stdin: stdin)
+        }
 
-        let seeded = try await Self.cli(["product", "seed"] + addr)
-        #expect(seeded.status == 0, "\(seeded.stderr)")
-        #expect(seeded.stdout.contains("prod_aster_x"))
+        let seeded = try await runAfterSale(["seed", "--catalogue-only", "--product-addr", address])
+        #expect(seeded.status == 0 && seeded.stdout.hasPrefix("catalogue: "), "\(seeded.stderr)")
+        let listed = try await call("ListProducts", #"{"page":{"pageSize":500}}"#)
+        #expect(listed.status == 0 && listed.stdout.contains("prod_aster_x"), "\(listed.stderr)")
 
-        let effective = try await Self.cli(["product", "effective-policy", "--market", "CN", "--sku", "LIP-VLV-02"] + addr)
+        let effective = try await call("GetEffectivePolicy", #"{"market":"CN","sku":"LIP-VLV-02"}"#)
         #expect(effective.status == 0 && effective.stdout.contains(#""finalSale": true"#), "\(effective.stdout)\(effective.stderr)")
 
-        let eligibility = try await Self.cli(["product", "eligibility", "-"] + addr, stdin: """
+        let eligibility = try await call("CheckEligibility", "-", stdin: """
             {"market":"CN","timeZone":"Asia/Shanghai","asOf":{"seconds":"1773331200"},"kind":"CASE_KIND_RETURN_REFUND",
              "lines":[{"orderLineId":"ol_1","sku":"HOOD-FLC-GRY-M","deliveredQuantity":1,"requestedQuantity":1,
                        "deliveredAt":{"seconds":"1773100800"}}]}
@@ -33,27 +35,28 @@ import Testing
         #expect(eligibility.status == 0, "\(eligibility.stderr)")
         #expect(eligibility.stdout.contains("ELIGIBILITY_REASON_WITHIN_NO_REASON_PERIOD"), "\(eligibility.stdout)")
 
-        let classified = try await Self.cli(["product", "classify", "鞋码偏小，想换大一码"] + addr)
+        let classified = try await call("ClassifyText", #"{"text":"鞋码偏小，想换大一码"}"#)
         #expect(classified.status == 0 && classified.stdout.contains("ISSUE_CATEGORY_SIZE_FIT"), "\(classified.stdout)")
-        let info = try await Self.cli(["product", "classifier-info"] + addr)
+        let info = try await call("GetClassifierInfo")
         #expect(info.stdout.contains(#""heldOutSize": "144""#), "\(info.stdout)")
 
-        let reserved = try await Self.cli(["product", "reserve", "ASTER-X-128-EU", "--quantity", "2", "--reference", "case_9"] + addr)
+        let reserved = try await call("ReserveStock", #"{"sku":"ASTER-X-128-EU","quantity":2,"reference":"case_9"}"#)
         #expect(reserved.status == 0 && reserved.stdout.contains("RESERVATION_STATUS_ACTIVE"), "\(reserved.stderr)")
-        let received = try await Self.cli(["product", "receive-return", "ASTER-X-128-EU", "--warehouse", "wh_berlin",
-                                           "--quantity", "1", "--disposition", "refurbish"] + addr)
+        let received = try await call("ReceiveReturn", #"{"sku":"ASTER-X-128-EU","warehouseId":"wh_berlin","quantity":1,"disposition":"DISPOSITION_REFURBISH"}"#)
         #expect(received.status == 0 && received.stdout.contains(#""refurbishing": 1"#), "\(received.stdout)\(received.stderr)")
 
-        let missing = try await Self.cli(["product", "get", "prod_nope"] + addr)
+        let missing = try await call("GetProduct", #"{"productId":"prod_nope"}"#)
         #expect(missing.status == 5 && missing.stderr == "aftersale: NOT_FOUND: product prod_nope does not exist\n")
-        let bad = try await Self.cli(["product", "receive-return", "X", "--warehouse", "w", "--quantity", "1", "--disposition", "burn"] + addr)
-        #expect(bad.status != 0 && bad.stderr.contains("'burn' is not one of restock, refurbish, scrap, return_to_customer"))
+        // A value the schema does not have is refused before any call: bad input data, exit 65.
+        let bad = try await call("ReceiveReturn", #"{"sku":"X","warehouseId":"w","quantity":1,"disposition":"DISPOSITION_BURN"}"#)
+        #expect(bad.status == 65 && bad.stderr.contains("DISPOSITION_BURN"), "\(bad.stderr)")
 
         // A crash (SIGKILL) loses nothing acknowledged.
-        let before = try await Self.cli(["product", "stock", "ASTER-X-128-EU"] + addr)
+        let before = try await call("GetStock", #"{"sku":"ASTER-X-128-EU"}"#)
         await server.kill()
         server = try await ServiceProcess.start(serve)
-        let after = try await Self.cli(["product", "stock", "ASTER-X-128-EU", "--addr", server.address])
+        address = server.address
+        let after = try await call("GetStock", #"{"sku":"ASTER-X-128-EU"}"#)
         #expect(after.status == 0 && after.stdout == before.stdout && after.stdout.contains(#""reserved": 2"#))
         await server.stop()
     }

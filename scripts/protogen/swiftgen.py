@@ -841,6 +841,16 @@ class Generator:
                     out.append(f"    {swift_string_literal(name)}: {info.swift_name}.self,")
         out.append("  ]")
         out.append("")
+        out.append("  /// Every generated enum by full name: what `aftersale describe` lists the values of.")
+        out.append("  public static let enumTypes: [String: any ProtoEnum.Type] = [")
+        packages = [f.package for f in generated]
+        for package in packages:
+            for name, info in self.enums.items():
+                owner = max((p for p in packages if name.startswith(p + ".")), key=len, default=None)
+                if owner == package:
+                    out.append(f"    {swift_string_literal(name)}: {info.swift_name}.self,")
+        out.append("  ]")
+        out.append("")
         out.append("  public static let services: [String: [MethodDescriptor]] = [")
         for f in generated:
             ns = namespace_for_package(f.package)

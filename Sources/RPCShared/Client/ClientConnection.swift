@@ -33,14 +33,14 @@ final class ClientConnection: Sendable {
 
     // MARK: calls
 
-    func unary(_ frame: ByteBuffer, timeout: Duration?) async throws -> ByteBuffer {
+    func unary(_ frame: ByteBuffer, timeout: Duration?, recorder: ResponseMetadataRecorder? = nil) async throws -> ByteBuffer {
         let ready = try await self.ready()
         let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
         let handler = ready.handler
         let outcome = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<ClientConnectionHandler.Outcome, Never>) in
                 handler.eventLoop.execute {
-                    handler.value.startUnary(frame, token: token, timeout: timeout, continuation: continuation)
+                    handler.value.startUnary(frame, token: token, timeout: timeout, continuation: continuation, recorder: recorder)
                 }
             }
         } onCancel: {
@@ -52,7 +52,8 @@ final class ClientConnection: Sendable {
         }
     }
 
-    func serverStreaming(_ frame: ByteBuffer, timeout: Duration?) -> AsyncThrowingStream<ByteBuffer, any Error> {
+    func serverStreaming(_ frame: ByteBuffer, timeout: Duration?,
+                         recorder: ResponseMetadataRecorder? = nil) -> AsyncThrowingStream<ByteBuffer, any Error> {
         let (stream, continuation) = AsyncThrowingStream<ByteBuffer, any Error>.makeStream()
         let token = tokens.wrappingAdd(1, ordering: .relaxed).newValue
         let started = Mutex<NIOLoopBound<ClientConnectionHandler>?>(nil)
@@ -61,7 +62,8 @@ final class ClientConnection: Sendable {
                 let handler = try await self.ready().handler
                 started.withLock { $0 = handler }
                 handler.eventLoop.execute {
-                    handler.value.startStreaming(frame, token: token, timeout: timeout, continuation: continuation)
+                    handler.value.startStreaming(frame, token: token, timeout: timeout, continuation: continuation,
+                                                 recorder: recorder)
                 }
             } catch {
                 continuation.finish(throwing: error)
@@ -193,11 +195,12 @@ final class ClientConnection: Sendable {
                 return ready
             } catch {
                 let delay = backoffDelay(afterFailures: failures + 1)
-                let failure = RetryableFailure(error: RPCError(.unavailable, "cannot connect to \(endpoint): \(error)"),
+                let reason = Self.reason(error)
+                let failure = RetryableFailure(error: RPCError(.unavailable, "cannot connect to \(endpoint): \(reason)"),
                                                reconnectIn: delay)
                 state.withLock { state in
                     if case .closed = state { return }
-                    state = .backoff(until: .now + delay, failures: failures + 1, reason: "\(error)")
+                    state = .backoff(until: .now + delay, failures: failures + 1, reason: reason)
                 }
                 promise.fail(failure)
                 throw failure
@@ -234,6 +237,25 @@ final class ClientConnection: Sendable {
             NIOLoopBound($0, eventLoop: channel.eventLoop)
         }.get()
         return Ready(channel: channel, handler: handler)
+    }
+
+    /// Why a connect failed, in the words a person reads ("no such file or directory", "connection refused",
+    /// "timed out after 1s"), not NIO's type dump.
+    static func reason(_ error: any Error) -> String {
+        switch error {
+        case let io as IOError:
+            return String(cString: strerror(io.errnoCode)).lowercased()
+        case let connection as NIOConnectionError:
+            if let first = connection.connectionErrors.first { return reason(first.error) }
+            if let dns = connection.dnsAError ?? connection.dnsAAAAError { return reason(dns) }
+            return "no address for \(connection.host)"
+        case let unknown as SocketAddressError.UnknownHost:
+            return "cannot resolve \(unknown.host): \(unknown.errorDescription.lowercased())"
+        case ChannelError.connectTimeout(let timeout):
+            return "timed out after \(Duration.nanoseconds(timeout.nanoseconds))"
+        default:
+            return "\(error)"
+        }
     }
 
     /// GOAWAY or close: the next call opens a new connection.

@@ -26,6 +26,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         /// The CALL frame reached the socket. Until then a lost connection cannot have delivered it to a server,
         /// so the call is safe to send again on a fresh connection whatever the method (a transparent retry).
         var written = false
+        var recorder: ResponseMetadataRecorder?
     }
 
     private var calls: [UInt32: Call] = [:]
@@ -88,13 +89,15 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     // MARK: starting and ending calls (on the loop)
 
     /// Writes a CALL frame (encoded by the caller, stream id patched here) and registers the waiter.
-    func startUnary(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, continuation: UnsafeContinuation<Outcome, Never>) {
-        start(frame, token: token, timeout: timeout, pending: .unary(continuation))
+    func startUnary(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, continuation: UnsafeContinuation<Outcome, Never>,
+                    recorder: ResponseMetadataRecorder? = nil) {
+        start(frame, token: token, timeout: timeout, pending: .unary(continuation), recorder: recorder)
     }
 
     func startStreaming(_ frame: ByteBuffer, token: UInt64, timeout: Duration?,
-                        continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation) {
-        start(frame, token: token, timeout: timeout, pending: .streaming(continuation))
+                        continuation: AsyncThrowingStream<ByteBuffer, any Error>.Continuation,
+                        recorder: ResponseMetadataRecorder? = nil) {
+        start(frame, token: token, timeout: timeout, pending: .streaming(continuation), recorder: recorder)
     }
 
     /// A client-streaming call: the outcome arrives through `promise`, requests follow with `sendRequest`.
@@ -112,7 +115,8 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         return written.futureResult
     }
 
-    private func start(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, pending: Pending) {
+    private func start(_ frame: ByteBuffer, token: UInt64, timeout: Duration?, pending: Pending,
+                       recorder: ResponseMetadataRecorder? = nil) {
         if cancelledTokens.remove(token) != nil {
             return complete(pending, .failed(RPCError(.cancelled, "the call was cancelled"), retryable: false))
         }
@@ -127,7 +131,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         nextStreamID += 2  // odd ids, like HTTP/2 client streams: easy to recognise in a capture
         var frame = frame
         frame.setInteger(id, at: frame.readerIndex + 8)
-        var call = Call(pending: pending, token: token)
+        var call = Call(pending: pending, token: token, recorder: recorder)
         if let timeout {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             call.deadline = context.eventLoop.scheduleTask(in: .nanoseconds(Int64(timeout.nanoseconds))) {
@@ -200,6 +204,7 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 return end(frame.streamID, .failed(RPCError(.internal, "malformed STATUS from the server: \(error)"), retryable: false),
                            sendCancel: false)
             }
+            calls[frame.streamID]?.recorder?.record(trailers: status.trailers)
             if status.code == 0 {
                 end(frame.streamID, .response(frame.payload), sendCancel: false)
             } else {
@@ -231,8 +236,13 @@ final class ClientConnectionHandler: ChannelInboundHandler {
                 end(id, .failed(RPCError(.unavailable, "server is going away: \(goAway.message)"), retryable: true), sendCancel: false)
             }
             if calls.isEmpty { close() }
+        case .headers:
+            // Only a call that asked for them decodes them; a malformed HEADERS is ignored like any metadata we don't use.
+            if let recorder = calls[frame.streamID]?.recorder, let header = try? RPCV1.CallHeader(serializedBytes: frame.meta) {
+                recorder.record(headers: header.metadata)
+            }
         default:
-            break  // SETTINGS, HEADERS and unknown types need nothing from us
+            break  // SETTINGS and unknown types need nothing from us
         }
         if goAwayLastStreamID != nil && calls.isEmpty { close() }
     }

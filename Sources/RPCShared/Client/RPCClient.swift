@@ -59,7 +59,7 @@ public final class RPCClient: ClientTransport, Sendable {
             let remaining = try remainingTime(until: deadline)
             let frame = try callFrame(method.descriptor, request, options, timeout: remaining)
             do {
-                let payload = try await pickConnection().unary(frame, timeout: remaining)
+                let payload = try await pickConnection().unary(frame, timeout: remaining, recorder: options.responseMetadata)
                 do {
                     return try Output(serializedBytes: payload)
                 } catch {
@@ -95,7 +95,8 @@ public final class RPCClient: ClientTransport, Sendable {
         let task = Task {
             do {
                 let frame = try callFrame(method.descriptor, request, options, timeout: options.timeout)
-                for try await payload in pickConnection().serverStreaming(frame, timeout: options.timeout) {
+                for try await payload in pickConnection().serverStreaming(frame, timeout: options.timeout,
+                                                                         recorder: options.responseMetadata) {
                     do {
                         continuation.yield(try Output(serializedBytes: payload))
                     } catch {

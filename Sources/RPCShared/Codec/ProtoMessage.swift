@@ -45,9 +45,10 @@ extension ProtoMessage {
         self = try buffer.withUnsafeReadableBytes { try Self(serializedBytes: $0) }
     }
 
-    /// The proto3 canonical JSON form (fields at their default are omitted).
-    public func jsonString(pretty: Bool = false) -> String {
-        var writer = JSONWriter(pretty: pretty)
+    /// The proto3 canonical JSON form: fields at their default are omitted, unless `emitDefaults` (see
+    /// ``JSONWriter``).
+    public func jsonString(pretty: Bool = false, emitDefaults: Bool = false) -> String {
+        var writer = JSONWriter(pretty: pretty, emitDefaults: emitDefaults)
         encodeJSON(to: &writer)
         return writer.result
     }

@@ -3,13 +3,19 @@
 /// Field names are the proto `json_name`s; 64-bit integers are strings; bytes are base64; enums are their
 /// value names (numbers when unrecognized); fields at their default value are omitted, except a oneof's chosen
 /// field; non-finite floats are "NaN", "Infinity", "-Infinity".
+///
+/// With `emitDefaults` (protobuf's `always_print_fields_with_no_presence`, once `EmitDefaults`) every field without
+/// presence is written even at its default: zero numbers, "", false, enums by the name of value 0, `[]`, `{}`.
+/// Fields with presence — singular messages, an unset oneof — stay absent when unset, as in Google's runtimes.
 public struct JSONWriter {
     private var output: [UInt8] = []
     private var needsComma: [Bool] = []
     private let pretty: Bool
+    private let emitDefaults: Bool
 
-    public init(pretty: Bool = false) {
+    public init(pretty: Bool = false, emitDefaults: Bool = false) {
         self.pretty = pretty
+        self.emitDefaults = emitDefaults
         output.reserveCapacity(256)
     }
 
@@ -54,38 +60,38 @@ public struct JSONWriter {
     // MARK: fields (omitted at their default unless `always`)
 
     public mutating func field(_ name: String, _ value: Bool, always: Bool = false) {
-        if value || always { key(name); self.value(value) }
+        if value || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field(_ name: String, _ value: Int32, always: Bool = false) {
-        if value != 0 || always { key(name); self.value(value) }
+        if value != 0 || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field(_ name: String, _ value: UInt32, always: Bool = false) {
-        if value != 0 || always { key(name); self.value(value) }
+        if value != 0 || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field(_ name: String, _ value: Int64, always: Bool = false) {
-        if value != 0 || always { key(name); self.value(value) }
+        if value != 0 || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field(_ name: String, _ value: UInt64, always: Bool = false) {
-        if value != 0 || always { key(name); self.value(value) }
+        if value != 0 || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field(_ name: String, _ value: Float, always: Bool = false) {
-        if value != 0 || value.sign == .minus || always { key(name); self.value(value) }
+        if value != 0 || value.sign == .minus || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field(_ name: String, _ value: Double, always: Bool = false) {
-        if value != 0 || value.sign == .minus || always { key(name); self.value(value) }
+        if value != 0 || value.sign == .minus || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field(_ name: String, _ value: String, always: Bool = false) {
-        if !value.isEmpty || always { key(name); self.value(value) }
+        if !value.isEmpty || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field(_ name: String, _ value: [UInt8], always: Bool = false) {
-        if !value.isEmpty || always { key(name); self.value(value) }
+        if !value.isEmpty || always || emitDefaults { key(name); self.value(value) }
     }
     public mutating func field<E: ProtoEnum>(_ name: String, _ value: E, always: Bool = false) {
-        if value.rawValue != 0 || always { key(name); self.value(value) }
+        if value.rawValue != 0 || always || emitDefaults { key(name); self.value(value) }
     }
 
     public mutating func array<T>(_ name: String, _ values: [T], _ element: (inout JSONWriter, T) -> Void) {
-        guard !values.isEmpty else { return }
+        guard !values.isEmpty || emitDefaults else { return }
         key(name)
         open(UInt8(ascii: "["))
         for value in values {
@@ -96,7 +102,7 @@ public struct JSONWriter {
     }
 
     public mutating func map<K: ProtoMapKey, V>(_ name: String, _ values: [K: V], _ element: (inout JSONWriter, V) -> Void) {
-        guard !values.isEmpty else { return }
+        guard !values.isEmpty || emitDefaults else { return }
         key(name)
         beginObject()
         for (entryKey, entryValue) in values.sorted(by: { K.protoOrder($0.key, $1.key) }) {

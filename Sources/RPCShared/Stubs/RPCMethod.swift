@@ -45,6 +45,9 @@ public struct CallOptions: Sendable {
     /// with UNAVAILABLE; never past `timeout`. nil fails at once (gRPC's default, "fail fast"). Nothing is sent
     /// while waiting, so this is safe for every method.
     public var waitForReady: Duration?
+    /// Where to keep the response's HEADERS metadata and STATUS trailers (unary and server-streaming calls over
+    /// ``RPCClient``); nil records nothing.
+    public var responseMetadata: ResponseMetadataRecorder?
 
     public init(timeout: Duration? = nil, metadata: Metadata = [:], traceparent: String? = nil,
                 waitForReady: Duration? = nil) {

@@ -52,7 +52,7 @@ struct DemoFailure: Error, CustomStringConvertible {
     let step: String
     let error: RPCError
 
-    var exitCode: Int32 { error.code.rawValue }
+    var exitCode: Int32 { ExitStatus.code(for: error) }
 
     var description: String {
         let reason = error.errorDetails?.reason ?? ""
@@ -76,7 +76,7 @@ struct DemoSession: Sendable {
         do {
             token = try signer.sign(subject: role.subject, role: role.role, lifetime: .seconds(300))
         } catch {
-            throw CLIError("demo: cannot mint a token for \(role): \(error)")
+            throw CLIError("demo: cannot mint a token for \(role): \(error)", status: .configuration)
         }
         options.metadata.set("authorization", "Bearer \(token)")
         if let idempotencyKey { options.metadata.set("idempotency-key", idempotencyKey) }

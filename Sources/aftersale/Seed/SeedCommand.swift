@@ -17,17 +17,28 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(name: .customLong("product-addr")) var productAddress: String?
     @Option(name: .customLong("customer-addr")) var customerAddress: String?
     @Option(name: .customLong("order-addr")) var orderAddress: String?
+    @Flag(name: .customLong("catalogue-only"), help: "Load only the catalogue, policies and stock (only --product-addr needed).")
+    var catalogueOnly = false
     @OptionGroup var client: ServiceClientOptions
 
     func run() async throws {
         let options = try client.callOptions()
         let product = try ServiceClientOptions.client("product", address: productAddress)
+        if catalogueOnly {
+            defer { Task { await product.close() } }
+            do {
+                try await ProductCatalogueSeed.load(into: .init(transport: product), base: options)
+            } catch let error as RPCError {
+                throw CLIFailure(error)
+            }
+            return print(Self.catalogueSummary)
+        }
         let customer = try ServiceClientOptions.client("customer", address: customerAddress)
         let order = try ServiceClientOptions.client("order", address: orderAddress)
         defer { Task { await product.close(); await customer.close(); await order.close() } }
         do {
             try await ProductCatalogueSeed.load(into: .init(transport: product), base: options)
-            print("catalogue: \(ProductCatalogueSeed.products.count) products, \(ProductCatalogueSeed.policies.count) policies, stock in \(ProductCatalogueSeed.warehouses.count) warehouses")
+            print(Self.catalogueSummary)
             let customers = CustomerV1.CustomerService.Client(transport: customer)
             for entry in CustomerSeed.customers {
                 try await Self.createIfAbsent {
@@ -52,6 +63,10 @@ struct SeedCommand: AsyncParsableCommand {
         } catch let error as RPCError {
             throw CLIFailure(error)
         }
+    }
+
+    static var catalogueSummary: String {
+        "catalogue: \(ProductCatalogueSeed.products.count) products, \(ProductCatalogueSeed.policies.count) policies, stock in \(ProductCatalogueSeed.warehouses.count) warehouses"
     }
 
     /// Runs `create`; ALREADY_EXISTS (seeded on an earlier day) is not a failure.

@@ -27,7 +27,7 @@ struct UpDirectory: Sendable {
             for directory in [run, data, log] { try files.createDirectory(atPath: directory, withIntermediateDirectories: true) }
             try files.setAttributes([.posixPermissions: 0o700], ofItemAtPath: run)
         } catch {
-            throw CLIError("cannot prepare \(root): \(error.localizedDescription)")
+            throw CLIError("cannot prepare \(root): \(error.localizedDescription)", status: .cannotCreate)
         }
     }
 
@@ -36,11 +36,11 @@ struct UpDirectory: Sendable {
     func lock() throws -> FileHandle {
         let path = (run as NSString).appendingPathComponent("up.lock")
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw CLIError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard descriptor >= 0 else { throw CLIError("cannot open \(path): \(String(cString: strerror(errno)))", status: .cannotCreate) }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             let owner = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            throw CLIError("another aftersale up is already running in \(root)\(owner.isEmpty ? "" : " (pid \(owner))")")
+            throw CLIError("another aftersale up is already running in \(root)\(owner.isEmpty ? "" : " (pid \(owner))")", status: .temporaryFailure)
         }
         _ = ftruncate(descriptor, 0)
         handle.write(Data("\(getpid())\n".utf8))
@@ -59,7 +59,7 @@ struct UpDirectory: Sendable {
             }
             return (try TokenKeySet(file: keysFile), .file(keysFile), created)
         } catch let error as TokenKeyError {
-            throw CLIError("\(error)")
+            throw CLIError("\(error)", status: .configuration)
         }
     }
 }

@@ -6,13 +6,17 @@ import Testing
 /// Wire and JSON compatibility with an implementation nobody here wrote: Google's protobuf runtime for Python,
 /// running code that `protoc --python_out` generated from the same proto files. For every message type:
 /// Swift's bytes decode in Python into the same message, and re-encode to the very same bytes wherever no map is
-/// involved; Python's JSON reads back in Swift; Swift's JSON parses in Python into the same message.
+/// involved; Python's JSON reads back in Swift; Swift's JSON parses in Python into the same message; and Swift's
+/// JSON with `emitDefaults` has the very members of Google's `always_print_fields_with_no_presence`.
 @Suite struct PythonInteropTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    struct Case: Codable, Sendable { var type: String; var binary: String; var json: String }
-    struct Answer: Codable, Sendable { var binary_from_binary: String?; var json_from_binary: String?; var binary_from_json: String?; var has_map: Bool?; var error: String? }
+    struct Case: Codable, Sendable { var type: String; var binary: String; var json: String; var json_full: String? }
+    struct Answer: Codable, Sendable {
+        var binary_from_binary: String?; var json_from_binary: String?; var binary_from_json: String?; var has_map: Bool?; var error: String?
+        var full_missing: [String]?; var full_extra: [String]?; var full_reads_back: Bool?
+    }
 
     @Test func everyMessageTypeBothDirections() async throws {
         var generator = ArbitraryGenerator(seed: 2026)
@@ -22,7 +26,7 @@ import Testing
             for _ in 0..<3 {
                 let value = type.arbitrary(&generator, depth: 0)
                 cases.append(Case(type: type.protoMessageName, binary: Base64.encode(try value.serializedBytes()),
-                                  json: value.jsonString()))
+                                  json: value.jsonString(), json_full: value.jsonString(emitDefaults: true)))
                 originals.append(value)
             }
         }
@@ -48,6 +52,10 @@ import Testing
         #expect(fromPythonJSON == original, "\(M.protoMessageName): JSON from Python \(answer.json_from_binary ?? "")")
         let viaJSON = try M(serializedBytes: Base64.decode(answer.binary_from_json ?? "")!)
         #expect(viaJSON == original, "\(M.protoMessageName): Swift's JSON parsed by Python")
+        // emitDefaults prints exactly the members Google's always_print_fields_with_no_presence prints.
+        #expect(answer.full_missing == [] && answer.full_extra == [],
+                "\(M.protoMessageName) emitDefaults: missing \(answer.full_missing ?? []), extra \(answer.full_extra ?? [])")
+        #expect(answer.full_reads_back == true, "\(M.protoMessageName): Swift's emitDefaults JSON parsed by Python")
     }
 
     private static func runPython(_ cases: [Case]) throws -> [Answer] {

@@ -1,7 +1,8 @@
 """The other side of PythonInteropTests: Google's protobuf runtime reading and writing what Swift wrote.
 
 Input (stdin): JSON lines {"type": full message name, "binary": base64, "json": Swift's JSON}.
-Output (stdout): JSON lines {"binary_from_binary", "json_from_binary", "binary_from_json"} or {"error": ...}.
+Output (stdout): JSON lines {"binary_from_binary", "json_from_binary", "binary_from_json"} or {"error": ...}; with
+"json_full" (Swift's JSON with emitDefaults) in the input also "full_missing", "full_extra", "full_reads_back".
 aftersale.common.v1.Timestamp is not google.protobuf.Timestamp, so its RFC 3339 JSON form (which AfterSale uses,
 like the well-known type) is translated here to and from the plain {"seconds", "nanos"} form Python would use.
 """
@@ -89,6 +90,19 @@ def has_map(descriptor, seen=None):
     return False
 
 
+def paths(value, prefix=""):
+    """Every member path of a JSON value (object keys, descending into objects and arrays): its shape, not its values."""
+    out = set()
+    if isinstance(value, dict):
+        for key, member in value.items():
+            out.add(prefix + "/" + key)
+            out |= paths(member, prefix + "/" + key)
+    elif isinstance(value, list):
+        for index, element in enumerate(value):
+            out |= paths(element, f"{prefix}[{index}]")
+    return out
+
+
 def main():
     load_modules(sys.argv[1])
     pool = descriptor_pool.Default()
@@ -103,6 +117,15 @@ def main():
             out["json_from_binary"] = json.dumps(walk(cls.DESCRIPTOR, plain, to_rfc3339))
             parsed = json_format.ParseDict(walk(cls.DESCRIPTOR, json.loads(case["json"]), from_rfc3339), cls())
             out["binary_from_json"] = base64.b64encode(parsed.SerializeToString(deterministic=True)).decode()
+            if "json_full" in case:
+                # Swift's emitDefaults output against Google's always_print_fields_with_no_presence: the same members.
+                google = walk(cls.DESCRIPTOR, json_format.MessageToDict(message, always_print_fields_with_no_presence=True),
+                              to_rfc3339)
+                swift = json.loads(case["json_full"])
+                out["full_missing"] = sorted(paths(google) - paths(swift))[:5]
+                out["full_extra"] = sorted(paths(swift) - paths(google))[:5]
+                full = json_format.ParseDict(walk(cls.DESCRIPTOR, swift, from_rfc3339), cls())
+                out["full_reads_back"] = full == message
         except Exception as error:  # reported per case, so one failure does not hide the others
             out = {"error": f"{type(error).__name__}: {error}"}
         print(json.dumps(out), flush=True)
