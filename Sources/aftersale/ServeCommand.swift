@@ -13,7 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
             and for settings all services share AFTERSALE_<PEER>_ADDR, AFTERSALE_REPORTING_ADDR,
             AFTERSALE_SQLITE_SYNC, AFTERSALE_LOG_LEVEL, AFTERSALE_RATE_LIMIT. Token keys come from
             --token-keys-file, AFTERSALE_TOKEN_KEYS (kid=base64secret,…) or AFTERSALE_TOKEN_KEYS_FILE; without them a
-            service refuses to start unless --insecure-no-auth or AFTERSALE_INSECURE_NO_AUTH=1 (docs/SECURITY.md).
+            service refuses to start unless --insecure-no-auth or AFTERSALE_INSECURE_NO_AUTH=1. Token checks:
+            AFTERSALE_TOKEN_LEEWAY, AFTERSALE_TOKEN_JWKS, AFTERSALE_TOKEN_REVOCATIONS, AFTERSALE_ACCEPT_LEGACY_TOKENS=1
+            (docs/SECURITY.md).
             Flags win over the environment.
             """,
         subcommands: [ServeOrderCommand.self, ServeProductCommand.self, ServeCustomerCommand.self,
@@ -41,6 +43,14 @@ struct ServeOptions: ParsableArguments {
     var insecureNoAuth = false
     @Option(name: .customLong("rate-limit"), help: "Per-caller limit RATE[:BURST] calls/s (default 500:1000), or off.")
     var rateLimit: String?
+    @Option(name: .customLong("token-leeway"), help: "Clock-skew leeway for token times, in seconds (default 60s).")
+    var tokenLeeway: String?
+    @Option(name: .customLong("token-jwks"), help: "JWKS file of RS256/ES256 public keys that also verify tokens.")
+    var tokenJWKS: String?
+    @Option(name: .customLong("token-revocations"), help: "JSON file of revoked jti and per-subject not-before times (re-read on change).")
+    var tokenRevocations: String?
+    @Flag(name: .customLong("accept-legacy-tokens"), help: "Also accept deprecated ast1 tokens (this release only; logged).")
+    var acceptLegacyTokens = false
 
     /// The settings for service `name`, failing with one line naming the flag and variable when something is off
     /// (including: no token keys and no explicit `--insecure-no-auth`).
@@ -50,7 +60,9 @@ struct ServeOptions: ParsableArguments {
             settings = try ServiceSettings.resolve(name: name, listen: listen, data: data, reporting: reportingAddress,
                                                    peers: peers, sqliteSync: sqliteSync, metricsPort: metricsPort,
                                                    logLevel: logLevel, tokenKeysFile: tokenKeysFile,
-                                                   insecureNoAuth: insecureNoAuth, rateLimit: rateLimit)
+                                                   insecureNoAuth: insecureNoAuth, rateLimit: rateLimit,
+                                                   tokenLeeway: tokenLeeway, tokenJWKS: tokenJWKS,
+                                                   tokenRevocations: tokenRevocations, acceptLegacyTokens: acceptLegacyTokens)
         } catch let error as ServiceSettingsError {
             throw CLIError("serve \(name): \(error)")
         }

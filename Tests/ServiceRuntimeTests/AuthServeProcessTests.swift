@@ -8,7 +8,7 @@ import Testing
 @Suite struct AuthServeProcessTests {
     @Test func aTokenMintedByTheBinaryVerifiesWithTheSameKeys() async throws {
         let token = try await ServiceProcess.serviceToken(subject: "order")
-        let claims = try TokenVerifier(keys: TokenKeySet(parsing: ServiceProcess.developmentKeys)).verify(token)
+        let claims = try await TokenVerifier(keys: TokenKeySet(parsing: ServiceProcess.developmentKeys), service: "order").verify(token)
         #expect(claims.subject == "order" && claims.role == .service && claims.keyID == "test")
         #expect(abs(claims.expiresAt.timeIntervalSinceNow - 3600) < 60)
     }

@@ -74,7 +74,8 @@ struct DemoSession: Sendable {
         var options = CallOptions(timeout: timeout)
         let token: String
         do {
-            token = try signer.sign(subject: role.subject, role: role.role, lifetime: .seconds(300))
+            token = try signer.sign(subject: role.subject, role: role.role, audience: [AccessToken.audience(for: "gateway")],
+                                lifetime: .seconds(300))
         } catch {
             throw CLIError("demo: cannot mint a token for \(role): \(error)")
         }

@@ -25,7 +25,7 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
         keys = try TokenKeySet(parsing: ServiceProcess.developmentKeys)
         let tokens = ServiceTokenSource(signer: TokenSigner(keys: keys), subject: "e2e")
         func peer(_ name: String) throws -> AuthenticatedTransport {
-            AuthenticatedTransport(client: try RPCClient("unix://\(directory.file("run/\(name).sock"))"), tokens: tokens)
+            AuthenticatedTransport(client: try RPCClient("unix://\(directory.file("run/\(name).sock"))"), tokens: tokens, peer: name)
         }
         downstream = Downstream(order: .init(transport: try peer("order")), product: .init(transport: try peer("product")),
                                 customer: .init(transport: try peer("customer")), logistics: .init(transport: try peer("logistics")),
@@ -40,7 +40,8 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
     }
 
     func token(role: Role, subject: String, issuedAt: Date = Date()) throws -> String {
-        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, lifetime: .seconds(3600))
+        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, audience: [AccessToken.audience(for: "gateway")],
+                                                          lifetime: .seconds(3600))
     }
 
     static func start() async throws -> ProcessSystem {
