@@ -1,8 +1,8 @@
 import RPCShared
 
 /// Authenticates every call that ``AuthPolicy`` does not leave open: a missing, malformed, badly signed, expired,
-/// revoked or otherwise refused token (``TokenVerifier``) is UNAUTHENTICATED (the message says which), a valid token in a role the method does not allow is
-/// PERMISSION_DENIED. The verified token is ``Caller/current`` while the rest of the chain and the handler run.
+/// revoked or otherwise refused token (``TokenVerifier``) is UNAUTHENTICATED (the message says which), a valid token
+/// in a role the method does not allow is PERMISSION_DENIED. The verified token is ``Caller/current`` while the rest of the chain and the handler run.
 public struct AuthInterceptor: ServerInterceptor {
     public let verifier: TokenVerifier
     public let policy: AuthPolicy

@@ -18,7 +18,7 @@ public struct TokenVerifier: Sendable {
     public let options: TokenVerifierOptions
     public let clock: ServiceClock
 
-    /// Longer input is refused before any decoding: a real token is about 350 bytes (an RS256 one about 550).
+    /// Longer input is refused before any decoding: a real token is about 300 bytes (an RS256 one about 550).
     public static let maxTokenLength = 2048
     public static let acceptedAlgorithms: Set<String> = ["HS256", "RS256", "ES256"]
 

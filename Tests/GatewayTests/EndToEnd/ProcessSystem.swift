@@ -39,8 +39,9 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
         GatewayV1.AfterSaleGateway.Client(transport: BearerTransport(client: gateway, token: try? token(role: role, subject: subject)))
     }
 
-    func token(role: Role, subject: String, issuedAt: Date = Date()) throws -> String {
-        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, audience: [AccessToken.audience(for: "gateway")],
+    /// A token for `subject` in `role`, by default for the gateway (`audience` names other services).
+    func token(role: Role, subject: String, issuedAt: Date = Date(), audience: String = "gateway") throws -> String {
+        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, audience: [AccessToken.audience(for: audience)],
                                                           lifetime: .seconds(3600))
     }
 
