@@ -38,6 +38,17 @@ import Testing
         #expect(abs(Double(iat) - Date().timeIntervalSince1970) < 60)
     }
 
+    @Test func audienceTokenIDAndNotBeforeAreFlags() async throws {
+        let result = try await Self.run(["token", "--role", "service", "--subject", "shop", "--aud", "order", "--aud", "aftersale:customer",
+                                         "--jti", "shop-1", "--not-before", "2030-01-01T00:00:00Z"],
+                                        environment: ["AFTERSALE_TOKEN_KEYS": Self.keys])
+        #expect(result.status == 0, "\(result.stderr)")
+        let claims = try Self.claims(result.stdout.trimmingCharacters(in: .newlines))
+        #expect(claims["aud"] as? [String] == ["aftersale:order", "aftersale:customer"])
+        #expect(claims["jti"] as? String == "shop-1")
+        #expect(claims["nbf"] as? Int == 1_893_456_000)
+    }
+
     @Test func readsAPrivateKeysFileAndRefusesAnOpenOne() async throws {
         let directory = try TemporaryDirectory("token-cli")
         defer { directory.remove() }
@@ -60,6 +71,9 @@ import Testing
         (["token", "--role", "agent", "--subject", "alice", "--ttl", "soon"], ["AFTERSALE_TOKEN_KEYS": keys], "'soon' is not a duration"),
         (["token", "--role", "agent", "--subject", "a b"], ["AFTERSALE_TOKEN_KEYS": keys], "subject must be"),
         (["token", "--role", "agent", "--subject", "alice"], ["AFTERSALE_TOKEN_KEYS": "k=c2hvcnQ="], "at least 32 needed"),
+        (["token", "--role", "agent", "--subject", "alice", "--not-before", "tomorrow"], ["AFTERSALE_TOKEN_KEYS": keys],
+         "--not-before must be an ISO 8601 time like 2026-12-04T10:00:00Z, got 'tomorrow'"),
+        (["token", "--role", "agent", "--subject", "alice", "--jti", ""], ["AFTERSALE_TOKEN_KEYS": keys], "--jti must be 1-128 bytes"),
     ])
     func badInputIsOneClearLine(_ arguments: [String], _ environment: [String: String], _ message: String) async throws {
         let result = try await Self.run(arguments, environment: environment)
