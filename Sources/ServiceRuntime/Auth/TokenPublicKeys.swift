@@ -24,6 +24,8 @@ public struct TokenPublicKeys: Sendable {
     public let keys: [Key]
 
     public static let maximumKeys = 64
+    public static let rs256 = "RS256"
+    public static let es256 = "ES256"
 
     /// Parses a JWKS document. Errors name the key (by position and `kid`).
     public init(parsing json: Data) throws {
@@ -43,12 +45,13 @@ public struct TokenPublicKeys: Sendable {
             }
             guard !keys.contains(where: { $0.id == id }) else { throw TokenKeyError("kid '\(id)' appears twice") }
             guard jwk.privateExponent == nil else { throw TokenKeyError("key '\(id)' is a private key (has 'd'); give only public keys") }
-            let material: Material
+            let material: Material, algorithm: String
             switch (jwk.algorithm, jwk.keyType) {
             case (.rs256?, .rsa):
                 guard let modulus = jwk.modulus, let exponent = jwk.exponent else {
                     throw TokenKeyError("key '\(id)': an RSA key needs n and e")
                 }
+                algorithm = TokenPublicKeys.rs256
                 do { material = .rsa(try JWTKit.Insecure.RSA.PublicKey(modulus: modulus, exponent: exponent)) } catch {
                     throw TokenKeyError("key '\(id)': not a usable RSA public key: \(Self.reason(error))")
                 }
@@ -56,6 +59,7 @@ public struct TokenPublicKeys: Sendable {
                 guard jwk.curve == .ecdsa(.p256), let x = jwk.x, let y = jwk.y else {
                     throw TokenKeyError("key '\(id)': an ES256 key needs crv P-256, x and y")
                 }
+                algorithm = TokenPublicKeys.es256
                 do { material = .ecdsa(try ES256PublicKey(parameters: (x, y))) } catch {
                     throw TokenKeyError("key '\(id)': not a usable P-256 public key: \(Self.reason(error))")
                 }
@@ -63,7 +67,7 @@ public struct TokenPublicKeys: Sendable {
                 throw TokenKeyError("key '\(id)': alg must be RS256 (kty RSA) or ES256 (kty EC), got alg "
                     + "'\(jwk.algorithm?.rawValue ?? "none")' kty '\(jwk.keyType.rawValue)'")
             }
-            keys.append(Key(id: id, algorithm: jwk.algorithm!.rawValue, material: material))
+            keys.append(Key(id: id, algorithm: algorithm, material: material))
         }
         self.keys = keys
     }

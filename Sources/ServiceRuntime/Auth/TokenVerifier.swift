@@ -20,7 +20,7 @@ public struct TokenVerifier: Sendable {
 
     /// Longer input is refused before any decoding: a real token is about 300 bytes (an RS256 one about 550).
     public static let maxTokenLength = 2048
-    public static let acceptedAlgorithms: Set<String> = ["HS256", "RS256", "ES256"]
+    public static let acceptedAlgorithms: Set<String> = [TokenSigner.algorithm, TokenPublicKeys.rs256, TokenPublicKeys.es256]
 
     /// The algorithm each key id is pinned to.
     private let pinned: [String: String]
