@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         // libprotobuf-c, the C runtime every generated message links against.
@@ -72,6 +73,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .target(name: "OrderService", dependencies: serviceDependencies),
@@ -108,7 +110,9 @@ let package = Package(
             exclude: ["Interop/interop.py", "Interop/python_live_client.py"]
         ),
         .testTarget(name: "AfterSaleCLITests", dependencies: ["aftersale", "RPCShared", "AfterSaleTestSupport"]),
-        .testTarget(name: "ServiceRuntimeTests", dependencies: ["AfterSaleTestSupport"] + testDependencies),
+        .testTarget(name: "ServiceRuntimeTests", dependencies: ["AfterSaleTestSupport"] + testDependencies + [
+            .product(name: "JWTKit", package: "jwt-kit"), .product(name: "CryptoExtras", package: "swift-crypto"),
+        ], exclude: ["Interop/pyjwt_interop.py"]),
         .testTarget(name: "OrderServiceTests", dependencies: ["OrderService", "AfterSaleTestSupport"] + testDependencies),
         .testTarget(name: "ProductServiceTests", dependencies: ["ProductService", "AfterSaleTestSupport"] + testDependencies),
         .testTarget(name: "CustomerServiceTests", dependencies: ["CustomerService", "AfterSaleTestSupport"] + testDependencies),

@@ -35,13 +35,13 @@ public struct ServiceHost: Sendable {
         guard let address = settings.peers[name] else {
             throw ServiceSettingsError("no address configured for the \(name) service")
         }
-        return AuthenticatedTransport(client: try RPCClient(address), tokens: serviceTokens)
+        return AuthenticatedTransport(client: try RPCClient(address), tokens: serviceTokens, peer: name)
     }
 
     /// The relay delivering `database`'s outbox to the reporting service (if an address is configured).
     public func outboxRelay(for database: ServiceDatabase) throws -> OutboxRelay {
         let reporting = try settings.reportingAddress.map {
-            ReportingV1.ReportingService.Client(transport: AuthenticatedTransport(client: try RPCClient($0), tokens: serviceTokens))
+            ReportingV1.ReportingService.Client(transport: AuthenticatedTransport(client: try RPCClient($0), tokens: serviceTokens, peer: "reporting"))
         }
         return OutboxRelay(database: database, reporting: reporting, logger: logger)
     }
@@ -58,7 +58,8 @@ public struct ServiceHost: Sendable {
         case .insecureNoAuth:
             logger.warning("authentication is OFF (--insecure-no-auth): any local process may call this service")
         case .keys(let keys):
-            interceptors.append(AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: authPolicy))
+            interceptors.append(AuthInterceptor(verifier: TokenVerifier(keys: keys, service: settings.name, options: settings.tokenOptions,
+                                                                      logger: logger), policy: authPolicy))
         }
         if let limit = settings.rateLimit {
             interceptors.append(RateLimitInterceptor(limiter: RateLimiter(limit: limit)))

@@ -25,13 +25,15 @@ public struct ServiceSettings: Sendable {
     public var rateLimit: RateLimit?
     /// Calls served at once before new ones are shed with RESOURCE_EXHAUSTED; nil = unbounded.
     public var maxInFlight: Int? = InFlightLimitInterceptor.defaultLimit
+    /// Leeway, JWKS keys, revocation list, legacy tokens (used when ``auth`` has keys).
+    public var tokenOptions: TokenVerifierOptions
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("\(name).sqlite") }
 
     public init(name: String, listen: Endpoint, dataDirectory: String, reportingAddress: String? = nil,
                 peers: [String: String] = [:], synchronous: ServiceDatabase.Synchronous = .normal,
                 metricsPort: Int? = nil, logLevel: Logger.Level = .info, auth: ServiceAuth = .unconfigured,
-                rateLimit: RateLimit? = .serviceDefault) {
+                rateLimit: RateLimit? = .serviceDefault, tokenOptions: TokenVerifierOptions = .init()) {
         self.name = name
         self.listen = listen
         self.dataDirectory = dataDirectory
@@ -42,6 +44,7 @@ public struct ServiceSettings: Sendable {
         self.logLevel = logLevel
         self.auth = auth
         self.rateLimit = rateLimit
+        self.tokenOptions = tokenOptions
     }
 
     /// Resolves settings from flag values (nil = not given) and `environment`.
@@ -51,6 +54,8 @@ public struct ServiceSettings: Sendable {
         sqliteSync: String? = nil, metricsPort: String? = nil, logLevel: String? = nil,
         tokenKeysFile: String? = nil, insecureNoAuth: Bool = false, rateLimit: String? = nil,
         maxInFlight: String? = nil,
+        tokenLeeway: String? = nil, tokenJWKS: String? = nil, tokenRevocations: String? = nil,
+        acceptLegacyTokens: Bool = false,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServiceSettings {
         let lookup = SettingLookup(service: name, environment: environment)
@@ -104,9 +109,14 @@ public struct ServiceSettings: Sendable {
                 throw ServiceSettingsError("--rate-limit / \(lookup.variable("RATE_LIMIT")) or AFTERSALE_RATE_LIMIT: \(error)")
             }
         }
+        var tokenLogger = Logger(label: "aftersale.\(name)")
+        tokenLogger.logLevel = level
+        let tokenOptions = try resolveTokenOptions(lookup: lookup, leeway: tokenLeeway, jwks: tokenJWKS,
+                                                   revocations: tokenRevocations, acceptLegacy: acceptLegacyTokens,
+                                                   keys: auth.keys, logger: tokenLogger)
         var settings = ServiceSettings(name: name, listen: endpoint, dataDirectory: dataDirectory,
                                        reportingAddress: reportingAddress, peers: resolvedPeers, synchronous: synchronous,
-                                       metricsPort: port, logLevel: level, auth: auth, rateLimit: limit)
+                                       metricsPort: port, logLevel: level, auth: auth, rateLimit: limit, tokenOptions: tokenOptions)
         if let text = lookup.optional(maxInFlight, variable: "MAX_IN_FLIGHT", shared: true) {
             if text.lowercased() == "off" {
                 settings.maxInFlight = nil
@@ -118,6 +128,37 @@ public struct ServiceSettings: Sendable {
             }
         }
         return settings
+    }
+
+    /// `--token-leeway`, `--token-jwks`, `--token-revocations`, `--accept-legacy-tokens` and their variables
+    /// (`AFTERSALE_TOKEN_LEEWAY`, … shared by every service, or `AFTERSALE_<SERVICE>_TOKEN_LEEWAY`, …).
+    private static func resolveTokenOptions(lookup: SettingLookup, leeway: String?, jwks: String?, revocations: String?,
+                                            acceptLegacy: Bool, keys: TokenKeySet?, logger: Logger) throws -> TokenVerifierOptions {
+        var options = TokenVerifierOptions()
+        if let text = lookup.optional(leeway, variable: "TOKEN_LEEWAY", shared: true) {
+            let digits = text.hasSuffix("s") ? String(text.dropLast()) : text
+            guard let seconds = Int(digits), seconds >= 0, .seconds(seconds) <= TokenVerifierOptions.maximumLeeway else {
+                throw ServiceSettingsError("--token-leeway / AFTERSALE_TOKEN_LEEWAY must be seconds from 0 to "
+                    + "\(TokenVerifierOptions.maximumLeeway.components.seconds) (e.g. 30s), got '\(text)'")
+            }
+            options.leeway = .seconds(seconds)
+        }
+        if let path = lookup.optional(jwks, variable: "TOKEN_JWKS", shared: true) {
+            do { options.publicKeys = try TokenPublicKeys(file: path) } catch {
+                throw ServiceSettingsError("--token-jwks / AFTERSALE_TOKEN_JWKS: \(error)")
+            }
+            if let clash = options.publicKeys?.keys.first(where: { keys?.key(id: $0.id) != nil }) {
+                throw ServiceSettingsError("--token-jwks / AFTERSALE_TOKEN_JWKS: kid '\(clash.id)' is also a token key id; key ids must be unique")
+            }
+        }
+        if let path = lookup.optional(revocations, variable: "TOKEN_REVOCATIONS", shared: true) {
+            do { options.revocations = try TokenRevocations(file: path, logger: logger) } catch {
+                throw ServiceSettingsError("--token-revocations / AFTERSALE_TOKEN_REVOCATIONS: \(error)")
+            }
+        }
+        let legacyText = lookup.optional(nil, variable: "ACCEPT_LEGACY_TOKENS", shared: true)?.lowercased()
+        options.acceptLegacyTokens = acceptLegacy || ["1", "true", "yes"].contains(legacyText ?? "")
+        return options
     }
 }
 

@@ -50,7 +50,7 @@ struct GatewayCommand: AsyncParsableCommand {
                 guard let (keys, _) = try TokenKeySource.load(file: nil, environment: ProcessInfo.processInfo.environment) else {
                     throw CLIError("--as needs token keys: set AFTERSALE_TOKEN_KEYS or AFTERSALE_TOKEN_KEYS_FILE", status: .configuration)
                 }
-                options.metadata.set("authorization", "Bearer \(try TokenSigner(keys: keys).sign(subject: parts[1], role: role, lifetime: .seconds(300)))")
+                options.metadata.set("authorization", "Bearer \(try TokenSigner(keys: keys).sign(subject: parts[1], role: role, audience: [AccessToken.audience(for: "gateway")], lifetime: .seconds(300)))")
             }
             return options
         }

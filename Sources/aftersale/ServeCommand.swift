@@ -13,7 +13,9 @@ struct ServeCommand: AsyncParsableCommand {
             and for settings all services share AFTERSALE_<PEER>_ADDR, AFTERSALE_REPORTING_ADDR,
             AFTERSALE_SQLITE_SYNC, AFTERSALE_LOG_LEVEL, AFTERSALE_RATE_LIMIT, AFTERSALE_MAX_IN_FLIGHT. Token keys come from
             --token-keys-file, AFTERSALE_TOKEN_KEYS (kid=base64secret,…) or AFTERSALE_TOKEN_KEYS_FILE; without them a
-            service refuses to start unless --insecure-no-auth or AFTERSALE_INSECURE_NO_AUTH=1 (docs/SECURITY.md).
+            service refuses to start unless --insecure-no-auth or AFTERSALE_INSECURE_NO_AUTH=1. Token checks:
+            AFTERSALE_TOKEN_LEEWAY, AFTERSALE_TOKEN_JWKS, AFTERSALE_TOKEN_REVOCATIONS, AFTERSALE_ACCEPT_LEGACY_TOKENS=1
+            (docs/SECURITY.md).
             Flags win over the environment.
             """,
         subcommands: [ServeOrderCommand.self, ServeProductCommand.self, ServeCustomerCommand.self,
@@ -43,6 +45,14 @@ struct ServeOptions: ParsableArguments {
     var rateLimit: String?
     @Option(name: .customLong("max-in-flight"), help: "Calls served at once before more are shed with RESOURCE_EXHAUSTED (default 1000), or off.")
     var maxInFlight: String?
+    @Option(name: .customLong("token-leeway"), help: "Clock-skew leeway for token times, in seconds (default 60s).")
+    var tokenLeeway: String?
+    @Option(name: .customLong("token-jwks"), help: "JWKS file of RS256/ES256 public keys that also verify tokens.")
+    var tokenJWKS: String?
+    @Option(name: .customLong("token-revocations"), help: "JSON file of revoked jti and per-subject not-before times (re-read on change).")
+    var tokenRevocations: String?
+    @Flag(name: .customLong("accept-legacy-tokens"), help: "Also accept deprecated ast1 tokens (this release only; logged).")
+    var acceptLegacyTokens = false
 
     /// The settings for service `name`, failing with one line naming the flag and variable when something is off
     /// (including: no token keys and no explicit `--insecure-no-auth`).
@@ -53,7 +63,9 @@ struct ServeOptions: ParsableArguments {
                                                    peers: peers, sqliteSync: sqliteSync, metricsPort: metricsPort,
                                                    logLevel: logLevel, tokenKeysFile: tokenKeysFile,
                                                    insecureNoAuth: insecureNoAuth, rateLimit: rateLimit,
-                                                   maxInFlight: maxInFlight)
+                                                   maxInFlight: maxInFlight,
+                                                   tokenLeeway: tokenLeeway, tokenJWKS: tokenJWKS,
+                                                   tokenRevocations: tokenRevocations, acceptLegacyTokens: acceptLegacyTokens)
         } catch let error as ServiceSettingsError {
             throw CLIError("serve \(name): \(error)", status: .configuration)
         }

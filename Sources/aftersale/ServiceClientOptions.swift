@@ -54,12 +54,16 @@ struct ServiceClientOptions: ParsableArguments {
     func bearerToken() throws -> String? { try Self.bearerToken(token) }
 
     /// `token`, `AFTERSALE_TOKEN`, or a short-lived service token (subject `cli`) minted from configured keys.
+    /// Its audience is every AfterSale service: these commands are debugging tools pointed at any one of them, and
+    /// the token lives five minutes.
     static func bearerToken(_ token: String?) throws -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let token = token ?? environment["AFTERSALE_TOKEN"], !token.isEmpty { return token }
         guard let (keys, _) = try TokenKeySource.load(file: nil, environment: environment) else { return nil }
-        return try TokenSigner(keys: keys).sign(subject: "cli", role: .service, lifetime: .seconds(300))
+        return try TokenSigner(keys: keys).sign(subject: "cli", role: .service, audience: Self.everyService, lifetime: .seconds(300))
     }
+
+    static let everyService = ["order", "product", "customer", "logistics", "reporting", "gateway"].map(AccessToken.audience(for:))
 
     /// Runs `body` with a client, printing the response as JSON; RPC failures become the exit status.
     func run<Response: ProtoMessage>(_ service: String,

@@ -96,7 +96,8 @@ struct UpCommand: AsyncParsableCommand {
     }
 
     static func printWelcome(keys: TokenKeySet, directory: UpDirectory, specs: [UpServiceSpec]) {
-        let token = (try? TokenSigner(keys: keys).sign(subject: "dev-agent", role: .agent, lifetime: .seconds(12 * 3600))) ?? "?"
+        let token = (try? TokenSigner(keys: keys).sign(subject: "dev-agent", role: .agent, audience: [AccessToken.audience(for: "gateway")],
+                                                           lifetime: .seconds(12 * 3600))) ?? "?"
         let entry = specs.first { $0.name == "gateway" } ?? specs.first { $0.name == "order" } ?? specs[0]
         say("""
 

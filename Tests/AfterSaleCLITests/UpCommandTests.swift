@@ -12,10 +12,10 @@ import Testing
         try await runAfterSale(arguments, environment: environment, unsetting: ["AFTERSALE_TOKEN_KEYS", "AFTERSALE_TOKEN_KEYS_FILE"])
     }
 
-    /// The claims of a token (the part between the key id and the MAC), decoded without verifying.
+    /// The payload of a JWT (the part between header and signature), decoded without verifying.
     static func claims(_ token: String) throws -> [String: Any] {
         let parts = token.split(separator: ".")
-        var base64 = parts[2].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         let data = try #require(Data(base64Encoded: base64))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
@@ -26,13 +26,27 @@ import Testing
                                         environment: ["AFTERSALE_TOKEN_KEYS": Self.keys])
         #expect(result.status == 0, "\(result.stderr)")
         let token = result.stdout.trimmingCharacters(in: .newlines)
-        #expect(token.hasPrefix("ast1.test.") && token.split(separator: ".").count == 4 && !token.contains("\n"))
+        #expect(token.hasPrefix("eyJ") && token.split(separator: ".").count == 3 && !token.contains("\n"))
         let claims = try Self.claims(token)
         #expect(claims["sub"] as? String == "alice")
+        #expect(claims["iss"] as? String == "aftersale")
+        #expect(claims["aud"] as? String == "aftersale:gateway", "the default audience")
+        #expect((claims["jti"] as? String)?.isEmpty == false)
         #expect(claims["role"] as? String == "agent")
         let iat = try #require(claims["iat"] as? Int), exp = try #require(claims["exp"] as? Int)
         #expect(exp - iat == 7200)
         #expect(abs(Double(iat) - Date().timeIntervalSince1970) < 60)
+    }
+
+    @Test func audienceTokenIDAndNotBeforeAreFlags() async throws {
+        let result = try await Self.run(["token", "--role", "service", "--subject", "shop", "--aud", "order", "--aud", "aftersale:customer",
+                                         "--jti", "shop-1", "--not-before", "2030-01-01T00:00:00Z"],
+                                        environment: ["AFTERSALE_TOKEN_KEYS": Self.keys])
+        #expect(result.status == 0, "\(result.stderr)")
+        let claims = try Self.claims(result.stdout.trimmingCharacters(in: .newlines))
+        #expect(claims["aud"] as? [String] == ["aftersale:order", "aftersale:customer"])
+        #expect(claims["jti"] as? String == "shop-1")
+        #expect(claims["nbf"] as? Int == 1_893_456_000)
     }
 
     @Test func readsAPrivateKeysFileAndRefusesAnOpenOne() async throws {
@@ -42,7 +56,7 @@ import Testing
         _ = FileManager.default.createFile(atPath: path, contents: Data("# comment\n\(Self.keys)\n".utf8),
                                        attributes: [.posixPermissions: 0o600])
         let ok = try await Self.run(["token", "--role", "service", "--subject", "order", "--keys-file", path], environment: [:])
-        #expect(ok.status == 0 && ok.stdout.hasPrefix("ast1.test."), "\(ok.stderr)")
+        #expect(ok.status == 0 && ok.stdout.hasPrefix("eyJ"), "\(ok.stderr)")
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
         let open = try await Self.run(["token", "--role", "service", "--subject", "order", "--keys-file", path], environment: [:])
         #expect(open.status != 0 && open.stdout.isEmpty)
@@ -57,6 +71,9 @@ import Testing
         (["token", "--role", "agent", "--subject", "alice", "--ttl", "soon"], ["AFTERSALE_TOKEN_KEYS": keys], "'soon' is not a duration"),
         (["token", "--role", "agent", "--subject", "a b"], ["AFTERSALE_TOKEN_KEYS": keys], "subject must be"),
         (["token", "--role", "agent", "--subject", "alice"], ["AFTERSALE_TOKEN_KEYS": "k=c2hvcnQ="], "at least 32 needed"),
+        (["token", "--role", "agent", "--subject", "alice", "--not-before", "tomorrow"], ["AFTERSALE_TOKEN_KEYS": keys],
+         "--not-before must be an ISO 8601 time like 2026-12-04T10:00:00Z, got 'tomorrow'"),
+        (["token", "--role", "agent", "--subject", "alice", "--jti", ""], ["AFTERSALE_TOKEN_KEYS": keys], "--jti must be 1-128 bytes"),
     ])
     func badInputIsOneClearLine(_ arguments: [String], _ environment: [String: String], _ message: String) async throws {
         let result = try await Self.run(arguments, environment: environment)

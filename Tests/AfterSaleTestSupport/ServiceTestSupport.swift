@@ -79,10 +79,15 @@ public final class ServiceProcess: @unchecked Sendable {
         }
     }
 
+    /// The services a test token is for by default: the six AfterSale services.
+    public static let everyService = ["order", "product", "customer", "logistics", "reporting", "gateway"]
+
     /// A token from ``developmentKeys`` (minted by `aftersale token`), as metadata for a test client's calls:
-    /// `CallOptions(metadata: ServiceProcess.authorization())`.
-    public static func serviceToken(subject: String = "test", role: String = "service", ttl: String = "1h") async throws -> String {
-        let result = try await runAfterSale(["token", "--role", role, "--subject", subject, "--ttl", ttl])
+    /// `CallOptions(metadata: ServiceProcess.authorization())`. `audience` names the services it is good for.
+    public static func serviceToken(subject: String = "test", role: String = "service", ttl: String = "1h",
+                                    audience: [String] = everyService, extra: [String] = []) async throws -> String {
+        let result = try await runAfterSale(["token", "--role", role, "--subject", subject, "--ttl", ttl]
+                                            + audience.flatMap { ["--aud", $0] } + extra)
         let token = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         guard result.status == 0, !token.isEmpty else {
             throw ServiceProcessError("'aftersale token' failed with status \(result.status): \(result.stderr)")
@@ -91,8 +96,8 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     /// `authorization: Bearer <service token>` metadata for calls to a ``ServiceProcess``.
-    public static func authorization(subject: String = "test") async throws -> Metadata {
-        ["authorization": "Bearer \(try await serviceToken(subject: subject))"]
+    public static func authorization(subject: String = "test", audience: [String] = everyService) async throws -> Metadata {
+        ["authorization": "Bearer \(try await serviceToken(subject: subject, audience: audience))"]
     }
 
     private init(_ arguments: [String], environment: [String: String], timeout: Duration, executable: URL) throws {

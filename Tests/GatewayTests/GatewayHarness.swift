@@ -105,7 +105,7 @@ struct GatewayHarness: GatewaySystem {
             let keys = try TokenKeySet(parsing: ServiceProcess.developmentKeys)
             var configuration = ServerConfiguration(endpoint: .unix(path: temporarySocketPath()))
             configuration.gracePeriod = .seconds(2)
-            configuration.interceptors = [AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: GatewayAccess.policy)]
+            configuration.interceptors = [AuthInterceptor(verifier: TokenVerifier(keys: keys, service: "gateway"), policy: GatewayAccess.policy)]
             let gatewayServer = RPCServer(configuration: configuration, services: [handler.serviceDefinition])
             let bound = try await gatewayServer.start()
             var clientConfiguration = ClientConfiguration()
@@ -145,7 +145,8 @@ struct GatewayHarness: GatewaySystem {
 
     /// A token for `subject` in `role`, signed with the gateway's keys; `issuedAt` in the past makes it expired.
     func token(role: Role, subject: String, lifetime: Duration = .seconds(3600), issuedAt: Date = Date()) throws -> String {
-        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, lifetime: lifetime)
+        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, audience: [AccessToken.audience(for: "gateway")],
+                                                          lifetime: lifetime)
     }
 
     /// The gateway as `subject` in `role` sees it: every call carries `authorization: Bearer <token>`.

@@ -157,7 +157,7 @@ import Testing
             await expectFailure(.unauthenticated, mentioning: "expired") {
                 _ = try await harness.client(token: expired).getCase(.init(caseID: "case_x"), options: .read)
             }
-            await expectFailure(.unauthenticated) {
+            await expectFailure(.unauthenticated, mentioning: "legacy ast1 token refused") {
                 _ = try await harness.client(token: "ast1.test.e30.AAAA").getCase(.init(caseID: "case_x"), options: .read)
             }
             // The dashboard without a range covers the last 30 days.

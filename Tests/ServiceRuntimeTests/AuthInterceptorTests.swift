@@ -44,12 +44,15 @@ struct GuardedServer {
 @Suite struct AuthInterceptorTests {
     static let keys = TestKeys.set(TestKeys.first)
     static let signer = TokenSigner(keys: keys)
+    /// The name the echo server verifies tokens as (their `aud` must hold `aftersale:echo`).
+    static let service = "echo"
+    static let audience = [AccessToken.audience(for: service)]
     static func auth(_ policy: AuthPolicy = .serviceOnly) -> AuthInterceptor {
-        AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: policy)
+        AuthInterceptor(verifier: TokenVerifier(keys: keys, service: service), policy: policy)
     }
 
     static func bearer(_ role: Role, _ subject: String = "someone") throws -> CallOptions {
-        CallOptions(timeout: .seconds(5), metadata: ["authorization": "Bearer \(try signer.sign(subject: subject, role: role, lifetime: .seconds(60)))"])
+        CallOptions(timeout: .seconds(5), metadata: ["authorization": "Bearer \(try signer.sign(subject: subject, role: role, audience: audience, lifetime: .seconds(60)))"])
     }
 
     static func say(_ client: RPCClient, _ options: CallOptions) async -> Result<String, RPCError> {
@@ -77,13 +80,13 @@ struct GuardedServer {
         #expect(missing.message.contains("missing bearer token"))
 
         let expired = try TokenSigner(keys: Self.keys, clock: .fixed(Date().addingTimeInterval(-7200)))
-            .sign(subject: "order", role: .service, lifetime: .seconds(600))
+            .sign(subject: "order", role: .service, audience: Self.audience, lifetime: .seconds(600))
         guard case .failure(let old) = await Self.say(client, .init(timeout: .seconds(5), metadata: ["authorization": "Bearer \(expired)"])) else {
             Issue.record("expired token passed"); return
         }
         #expect(old.code == .unauthenticated && old.message.contains("token expired at"), "\(old)")
 
-        let foreign = try TokenSigner(keys: TestKeys.set(TestKeys.other)).sign(subject: "order", role: .service, lifetime: .seconds(60))
+        let foreign = try TokenSigner(keys: TestKeys.set(TestKeys.other)).sign(subject: "order", role: .service, audience: Self.audience, lifetime: .seconds(60))
         guard case .failure(let forged) = await Self.say(client, .init(timeout: .seconds(5), metadata: ["authorization": "Bearer \(foreign)"])) else {
             Issue.record("foreign token passed"); return
         }

@@ -55,7 +55,7 @@ final class ManualClock: Sendable {
         let keys = TestKeys.set(TestKeys.first)
         // One token per 100 s: no refill between the calls however slow the machine is.
         let limiter = RateLimiter(limit: RateLimit(rate: 0.01, burst: 2))
-        let served = try await GuardedServer.start([AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: .serviceOnly),
+        let served = try await GuardedServer.start([AuthInterceptor(verifier: TokenVerifier(keys: keys, service: AuthInterceptorTests.service), policy: .serviceOnly),
                                                     RateLimitInterceptor(limiter: limiter, peerLimiter: limiter)])
         let client = try RPCClient(served.address)
         defer { Task { await client.close(); await served.stop() } }
@@ -75,7 +75,7 @@ final class ManualClock: Sendable {
     @Test func peersDrawOnTheirOwnLargerLimit() async throws {
         let keys = TestKeys.set(TestKeys.first)
         let people = RateLimiter(limit: RateLimit(rate: 0.01, burst: 2))
-        let served = try await GuardedServer.start([AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: .serviceOnly),
+        let served = try await GuardedServer.start([AuthInterceptor(verifier: TokenVerifier(keys: keys, service: AuthInterceptorTests.service), policy: .serviceOnly),
                                                     RateLimitInterceptor(limiter: people)])
         let client = try RPCClient(served.address)
         defer { Task { await client.close(); await served.stop() } }

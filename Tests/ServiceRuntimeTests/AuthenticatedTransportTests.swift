@@ -8,7 +8,7 @@ import Testing
 @Suite struct AuthenticatedTransportTests {
     @Test func peerCallsCarryTheServiceTokenEndToEnd() async throws {
         let keys = TestKeys.set(TestKeys.first)
-        let served = try await GuardedServer.start([AuthInterceptor(verifier: TokenVerifier(keys: keys), policy: .serviceOnly)])
+        let served = try await GuardedServer.start([AuthInterceptor(verifier: TokenVerifier(keys: keys, service: "product"), policy: .serviceOnly)])
         defer { Task { await served.stop() } }
         // The way a service gets its peers: ServiceHost with settings holding the shared keys.
         let settings = ServiceSettings(name: "order", listen: .tcp(host: "127.0.0.1", port: 0), dataDirectory: "/tmp",
@@ -34,20 +34,26 @@ import Testing
         }
     }
 
-    @Test func theTokenIsReusedThenRefreshedBeforeExpiry() throws {
+    @Test func theTokenIsReusedThenRefreshedBeforeExpiryOnePerPeer() async throws {
         let clock = MovableDate(Date(timeIntervalSince1970: 1_750_000_000))
         let source = ServiceTokenSource(signer: TokenSigner(keys: TestKeys.set(TestKeys.first), clock: ServiceClock { clock.now }),
                                         subject: "order", lifetime: .seconds(900))
-        let first = try source.token()
+        let first = try source.token(for: "product")
         clock.advance(599)
-        #expect(try source.token() == first)
+        #expect(try source.token(for: "product") == first)
         clock.advance(2)
-        let second = try source.token()
+        let second = try source.token(for: "product")
         #expect(second != first)
-        let verifier = TokenVerifier(keys: TestKeys.set(TestKeys.first), clock: ServiceClock { clock.now })
-        let claims = try verifier.verify(second)
+        let verifier = TokenVerifier(keys: TestKeys.set(TestKeys.first), service: "product", clock: ServiceClock { clock.now })
+        let claims = try await verifier.verify(second)
         #expect(claims.subject == "order" && claims.role == .service)
+        #expect(claims.audience == ["aftersale:product"])
         #expect(claims.expiresAt.timeIntervalSince(clock.now) > 890)
+        // Each peer gets its own token, which no other peer accepts.
+        let forReporting = try source.token(for: "reporting")
+        await #expect(throws: TokenError.wrongAudience(expected: "aftersale:product", got: ["aftersale:reporting"])) {
+            try await verifier.verify(forReporting)
+        }
     }
 }
 

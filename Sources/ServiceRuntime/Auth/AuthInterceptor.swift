@@ -1,8 +1,8 @@
 import RPCShared
 
-/// Authenticates every call that ``AuthPolicy`` does not leave open: a missing, malformed, badly signed or
-/// expired token is UNAUTHENTICATED (the message says which), a valid token in a role the method does not allow is
-/// PERMISSION_DENIED. The verified token is ``Caller/current`` while the rest of the chain and the handler run.
+/// Authenticates every call that ``AuthPolicy`` does not leave open: a missing, malformed, badly signed, expired,
+/// revoked or otherwise refused token (``TokenVerifier``) is UNAUTHENTICATED (the message says which), a valid token
+/// in a role the method does not allow is PERMISSION_DENIED. The verified token is ``Caller/current`` while the rest of the chain and the handler run.
 public struct AuthInterceptor: ServerInterceptor {
     public let verifier: TokenVerifier
     public let policy: AuthPolicy
@@ -18,7 +18,7 @@ public struct AuthInterceptor: ServerInterceptor {
         if policy.isOpen(context.method) { return try await next(context) }
         let token: AccessToken
         do {
-            token = try verifier.verify(authorization: context.metadata["authorization"])
+            token = try await verifier.verify(authorization: context.metadata["authorization"])
         } catch {
             context.logger.notice("unauthenticated call", metadata: ["method": "\(context.method.path)", "reason": "\(error)"])
             throw RPCError(.unauthenticated, error.description)

@@ -2,13 +2,14 @@ import Foundation
 import RPCShared
 import Synchronization
 
-/// A service's own token, minted from the shared keys with subject = the service's name and role `service`, and
-/// minted again once two thirds of its lifetime have passed, so a call never carries a token about to expire.
+/// A service's own tokens, minted from the shared keys with subject = the service's name and role `service`, one per
+/// peer (`aud` = that peer alone, so a token taken from one peer is useless at another), and minted again once two
+/// thirds of its lifetime have passed, so a call never carries a token about to expire.
 public final class ServiceTokenSource: Sendable {
     public let signer: TokenSigner
     public let subject: String
     public let lifetime: Duration
-    private let cached = Mutex<(token: String, refreshAt: Date)?>(nil)
+    private let cached = Mutex<[String: (token: String, refreshAt: Date)]>([:])
 
     public init(signer: TokenSigner, subject: String, lifetime: Duration = .seconds(900)) {
         self.signer = signer
@@ -16,25 +17,29 @@ public final class ServiceTokenSource: Sendable {
         self.lifetime = lifetime
     }
 
-    public func token() throws -> String {
+    /// A token for calls to `peer` (its short name: `order`, `reporting`, …).
+    public func token(for peer: String) throws -> String {
         let now = signer.clock.now()
-        if let cached = cached.withLock({ $0 }), now < cached.refreshAt { return cached.token }
-        let token = try signer.sign(subject: subject, role: .service, lifetime: lifetime)
+        if let cached = cached.withLock({ $0[peer] }), now < cached.refreshAt { return cached.token }
+        let token = try signer.sign(subject: subject, role: .service, audience: [AccessToken.audience(for: peer)], lifetime: lifetime)
         let refreshAt = now.addingTimeInterval(Double(lifetime.components.seconds) * 2 / 3)
-        cached.withLock { $0 = (token, refreshAt) }
+        cached.withLock { $0[peer] = (token, refreshAt) }
         return token
     }
 }
 
-/// A ``ClientTransport`` that adds `authorization: Bearer <service token>` to every call it passes to `client`
-/// (without a token source, for `--insecure-no-auth`, it passes calls through unchanged).
+/// A ``ClientTransport`` that adds `authorization: Bearer <service token for peer>` to every call it passes to
+/// `client` (without a token source, for `--insecure-no-auth`, it passes calls through unchanged).
 public final class AuthenticatedTransport: ClientTransport {
     public let client: RPCClient
     public let tokens: ServiceTokenSource?
+    /// The short name of the service at the other end: the audience of the tokens.
+    public let peer: String
 
-    public init(client: RPCClient, tokens: ServiceTokenSource?) {
+    public init(client: RPCClient, tokens: ServiceTokenSource?, peer: String) {
         self.client = client
         self.tokens = tokens
+        self.peer = peer
     }
 
     public func close() async { await client.close() }
@@ -43,7 +48,7 @@ public final class AuthenticatedTransport: ClientTransport {
         guard let tokens else { return options }
         var options = options
         do {
-            options.metadata.set("authorization", "Bearer \(try tokens.token())")
+            options.metadata.set("authorization", "Bearer \(try tokens.token(for: peer))")
         } catch {
             throw RPCError(.internal, "cannot mint a service token: \(error)")
         }

@@ -74,7 +74,10 @@ struct DemoSession: Sendable {
         var options = CallOptions(timeout: timeout)
         let token: String
         do {
-            token = try signer.sign(subject: role.subject, role: role.role, lifetime: .seconds(300))
+            // People's tokens are for the gateway; the payment backend (role service) records payments at OrderService.
+            let audience = role.role == .service ? ["gateway", "order"] : ["gateway"]
+            token = try signer.sign(subject: role.subject, role: role.role, audience: audience.map(AccessToken.audience(for:)),
+                                    lifetime: .seconds(300))
         } catch {
             throw CLIError("demo: cannot mint a token for \(role): \(error)", status: .configuration)
         }

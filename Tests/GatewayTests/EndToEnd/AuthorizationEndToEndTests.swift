@@ -45,10 +45,14 @@ import Testing
         // Expired an hour ago: well past the verifier's leeway for clock skew.
         let expired = try system.token(role: .agent, subject: "alice", issuedAt: Date().addingTimeInterval(-7200))
         #expect(await status { try await presenting(expired).approveCase(.init(caseID: caseID), options: .mutating()) } == .unauthenticated)
-        // The domain services take only service tokens: a customer's token opens nothing there.
-        let customerToken = try system.token(role: .customer, subject: order.customerID)
+        // The domain services take only service tokens: a customer's token opens nothing there, not even one made out
+        // to the order service; a gateway token is not one for the order service at all.
+        let customerToken = try system.token(role: .customer, subject: order.customerID, audience: "order")
         let orderService = OrderV1.OrderService.Client(transport: BearerTransport(client: try RPCClient(system.address("order")), token: customerToken))
         #expect(await status { try await orderService.getCase(.init(caseID: caseID), options: .read) } == .permissionDenied)
+        let gatewayToken = try system.token(role: .service, subject: "shop-backend")
+        let misdirected = OrderV1.OrderService.Client(transport: BearerTransport(client: try RPCClient(system.address("order")), token: gatewayToken))
+        #expect(await status { try await misdirected.getCase(.init(caseID: caseID), options: .read) } == .unauthenticated)
 
         let after = try await owner.getCase(.init(caseID: caseID), options: .read)
         #expect(after.afterSaleCase?.version == view.afterSaleCase?.version, "refused calls changed nothing")

@@ -28,7 +28,7 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
         keys = try TokenKeySet(parsing: ServiceProcess.developmentKeys)
         let tokens = ServiceTokenSource(signer: TokenSigner(keys: keys), subject: "e2e")
         func peer(_ name: String) throws -> AuthenticatedTransport {
-            AuthenticatedTransport(client: try RPCClient("unix://\(directory.file("run/\(name).sock"))"), tokens: tokens)
+            AuthenticatedTransport(client: try RPCClient("unix://\(directory.file("run/\(name).sock"))"), tokens: tokens, peer: name)
         }
         downstream = Downstream(order: .init(transport: try peer("order")), product: .init(transport: try peer("product")),
                                 customer: .init(transport: try peer("customer")), logistics: .init(transport: try peer("logistics")),
@@ -42,8 +42,10 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
         GatewayV1.AfterSaleGateway.Client(transport: BearerTransport(client: gateway, token: try? token(role: role, subject: subject)))
     }
 
-    func token(role: Role, subject: String, issuedAt: Date = Date()) throws -> String {
-        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, lifetime: .seconds(3600))
+    /// A token for `subject` in `role`, by default for the gateway (`audience` names other services).
+    func token(role: Role, subject: String, issuedAt: Date = Date(), audience: String = "gateway") throws -> String {
+        try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, audience: [AccessToken.audience(for: audience)],
+                                                          lifetime: .seconds(3600))
     }
 
     static func start(extraArguments: [String: [String]] = [:]) async throws -> ProcessSystem {
