@@ -23,13 +23,17 @@ public struct ServiceSettings: Sendable {
     public var auth: ServiceAuth
     /// Per-caller limit on calls; nil = unlimited.
     public var rateLimit: RateLimit?
+    /// Where to serve standard gRPC (HTTP/2) beside the native listener; nil = not at all.
+    public var grpcListen: Endpoint?
+    /// TLS for the listeners that take it (today the gRPC one; the native TCP one in a later change).
+    public var tls: TLSFiles?
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("\(name).sqlite") }
 
     public init(name: String, listen: Endpoint, dataDirectory: String, reportingAddress: String? = nil,
                 peers: [String: String] = [:], synchronous: ServiceDatabase.Synchronous = .normal,
                 metricsPort: Int? = nil, logLevel: Logger.Level = .info, auth: ServiceAuth = .unconfigured,
-                rateLimit: RateLimit? = .serviceDefault) {
+                rateLimit: RateLimit? = .serviceDefault, grpcListen: Endpoint? = nil, tls: TLSFiles? = nil) {
         self.name = name
         self.listen = listen
         self.dataDirectory = dataDirectory
@@ -40,6 +44,8 @@ public struct ServiceSettings: Sendable {
         self.logLevel = logLevel
         self.auth = auth
         self.rateLimit = rateLimit
+        self.grpcListen = grpcListen
+        self.tls = tls
     }
 
     /// Resolves settings from flag values (nil = not given) and `environment`.
@@ -48,6 +54,7 @@ public struct ServiceSettings: Sendable {
         name: String, listen: String?, data: String?, reporting: String?, peers: [String: String?] = [:],
         sqliteSync: String? = nil, metricsPort: String? = nil, logLevel: String? = nil,
         tokenKeysFile: String? = nil, insecureNoAuth: Bool = false, rateLimit: String? = nil,
+        grpcListen: String? = nil, tlsCert: String? = nil, tlsKey: String? = nil, tlsCA: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServiceSettings {
         let lookup = SettingLookup(service: name, environment: environment)
@@ -100,9 +107,35 @@ public struct ServiceSettings: Sendable {
                 throw ServiceSettingsError("--rate-limit / \(lookup.variable("RATE_LIMIT")) or AFTERSALE_RATE_LIMIT: \(error)")
             }
         }
+        var grpcEndpoint: Endpoint?
+        if let text = lookup.optional(grpcListen, variable: "GRPC_LISTEN", shared: true) {
+            do { grpcEndpoint = try Endpoint(parsing: text) } catch {
+                throw ServiceSettingsError("--grpc-listen / \(lookup.variable("GRPC_LISTEN")) or AFTERSALE_GRPC_LISTEN: \(error)")
+            }
+        }
+        let tls = try resolveTLS(lookup, cert: tlsCert, key: tlsKey, ca: tlsCA)
         return ServiceSettings(name: name, listen: endpoint, dataDirectory: dataDirectory,
                                reportingAddress: reportingAddress, peers: resolvedPeers, synchronous: synchronous,
-                               metricsPort: port, logLevel: level, auth: auth, rateLimit: limit)
+                               metricsPort: port, logLevel: level, auth: auth, rateLimit: limit,
+                               grpcListen: grpcEndpoint, tls: tls)
+    }
+
+    /// `--tls-cert` and `--tls-key` come together; `--tls-ca` (clients must present a certificate it signed) needs
+    /// both. Every file must be readable now, not at the first handshake.
+    private static func resolveTLS(_ lookup: SettingLookup, cert: String?, key: String?, ca: String?) throws -> TLSFiles? {
+        let cert = lookup.optional(cert, variable: "TLS_CERT", shared: true)
+        let key = lookup.optional(key, variable: "TLS_KEY", shared: true)
+        let ca = lookup.optional(ca, variable: "TLS_CA", shared: true)
+        guard cert != nil || key != nil || ca != nil else { return nil }
+        guard let cert, let key else {
+            throw ServiceSettingsError("--tls-cert and --tls-key (or \(lookup.variable("TLS_CERT")) and \(lookup.variable("TLS_KEY"))) must be given together\(ca != nil ? ", and --tls-ca needs both" : "")")
+        }
+        for (flag, path) in [("--tls-cert", cert), ("--tls-key", key)] + (ca.map { [("--tls-ca", $0)] } ?? []) {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ServiceSettingsError("\(flag): cannot read '\(path)'")
+            }
+        }
+        return TLSFiles(certificateChain: cert, privateKey: key, clientCA: ca)
     }
 }
 

@@ -41,6 +41,14 @@ struct ServeOptions: ParsableArguments {
     var insecureNoAuth = false
     @Option(name: .customLong("rate-limit"), help: "Per-caller limit RATE[:BURST] calls/s (default 500:1000), or off.")
     var rateLimit: String?
+    @Option(name: .customLong("grpc-listen"), help: "Also serve standard gRPC (HTTP/2) on tcp://host:port (port 0 picks one).")
+    var grpcListen: String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for TLS (today: the gRPC listener).")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+    @Option(name: .customLong("tls-ca"), help: "PEM CA: clients must present a certificate it signed (mutual TLS).")
+    var tlsCA: String?
 
     /// The settings for service `name`, failing with one line naming the flag and variable when something is off
     /// (including: no token keys and no explicit `--insecure-no-auth`).
@@ -50,7 +58,8 @@ struct ServeOptions: ParsableArguments {
             settings = try ServiceSettings.resolve(name: name, listen: listen, data: data, reporting: reportingAddress,
                                                    peers: peers, sqliteSync: sqliteSync, metricsPort: metricsPort,
                                                    logLevel: logLevel, tokenKeysFile: tokenKeysFile,
-                                                   insecureNoAuth: insecureNoAuth, rateLimit: rateLimit)
+                                                   insecureNoAuth: insecureNoAuth, rateLimit: rateLimit,
+                                                   grpcListen: grpcListen, tlsCert: tlsCert, tlsKey: tlsKey, tlsCA: tlsCA)
         } catch let error as ServiceSettingsError {
             throw CLIError("serve \(name): \(error)")
         }
