@@ -56,7 +56,7 @@ import Testing
         #expect(run.output.contains("ALL PASSED"), "\(run.output)")
     }
 
-    @Test func tlsOptionsFailFastWithOneLine() async throws {
+    @Test func badGrpcAndTlsOptionsFailFastWithOneLine() async throws {
         let result = try await runAfterSale(["serve", "stub", "--listen", "unix:///tmp/aftersale-tls-bad.sock", "--data", "/tmp", "--insecure-no-auth",
                                              "--grpc-listen", "tcp://127.0.0.1:0", "--tls-cert", "/nonexistent/cert.pem"])
         #expect(result.status != 0)
@@ -64,6 +64,11 @@ import Testing
         let unreadable = try await runAfterSale(["serve", "stub", "--listen", "unix:///tmp/aftersale-tls-bad.sock", "--data", "/tmp", "--insecure-no-auth",
                                                  "--tls-cert", "/nonexistent/cert.pem", "--tls-key", "/nonexistent/key.pem"])
         #expect(unreadable.stderr.contains("--tls-cert: cannot read '/nonexistent/cert.pem'"), "\(unreadable.stderr)")
+        let address = try await runAfterSale(["serve", "stub", "--listen", "unix:///tmp/aftersale-tls-bad.sock", "--data", "/tmp",
+                                              "--insecure-no-auth", "--grpc-listen", "http://nowhere"])
+        #expect(address.status != 0)
+        #expect(address.stderr.hasPrefix("aftersale: serve aftersale-tls-bad: --grpc-listen / "), "\(address.stderr)")
+        #expect(address.stderr.split(separator: "\n").count == 1, "\(address.stderr)")
     }
 
     /// A CA, a server certificate for localhost/127.0.0.1 and a client certificate, all by openssl.
