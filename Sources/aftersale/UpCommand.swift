@@ -103,14 +103,15 @@ struct UpCommand: AsyncParsableCommand {
         return environment
     }
 
-    /// The gateway's bound gRPC address, from the line it prints when bound (the last one: the log outlives
-    /// restarts); it may come a moment after the native socket answers.
+    /// The gateway's bound gRPC address, from the line it prints when bound — after its latest native `listening
+    /// on` line, since the log outlives restarts; it may come a moment after the native socket answers.
     static func grpcAddress(log: String) async -> String? {
         let marker = "aftersale gateway grpc listening on "
         for _ in 0..<50 {
-            if let text = try? String(contentsOfFile: log, encoding: .utf8),
-               let line = text.split(separator: "\n").last(where: { $0.hasPrefix(marker) }) {
-                return String(line.dropFirst(marker.count))
+            if let text = try? String(contentsOfFile: log, encoding: .utf8) {
+                let lines = text.split(separator: "\n")
+                let start = lines.lastIndex { $0.hasPrefix("aftersale gateway listening on ") } ?? lines.startIndex
+                if let line = lines[start...].first(where: { $0.hasPrefix(marker) }) { return String(line.dropFirst(marker.count)) }
             }
             try? await Task.sleep(for: .milliseconds(100))
         }
