@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRPCBridge
 import Logging
 import Metrics
 import RPCShared
@@ -69,7 +70,8 @@ public struct ServiceHost: Sendable {
 
     /// Serves `services` until SIGTERM/SIGINT, running `background` services (relays, simulators) alongside.
     /// Prints `aftersale <name> listening on <address>` once the socket is bound, so scripts and tests that use
-    /// `tcp://127.0.0.1:0` learn the port.
+    /// `tcp://127.0.0.1:0` learn the port; with `--grpc-listen`, also `aftersale <name> grpc listening on <address>`
+    /// once the gRPC listener (same handlers, same interceptors) is bound.
     public func run(services: [ServiceDefinition], database: ServiceDatabase? = nil,
                     background: [any Service] = []) async throws {
         var configuration = ServerConfiguration(endpoint: settings.listen)
@@ -83,6 +85,17 @@ public struct ServiceHost: Sendable {
         }
         if let database { extra.append(Housekeeping(database: database, logger: logger)) }
         let server = RPCServer(configuration: configuration, services: services)
+        if let endpoint = settings.grpcListen {
+            var grpc = GRPCListener.Configuration(endpoint: endpoint, tls: settings.tls)
+            grpc.interceptors = configuration.interceptors
+            grpc.logger = logger
+            grpc.gracePeriod = configuration.gracePeriod
+            let name = settings.name
+            grpc.onListening = { bound in
+                FileHandle.standardOutput.write(Data("aftersale \(name) grpc listening on \(bound)\n".utf8))
+            }
+            extra.append(GRPCListener(configuration: grpc, services: services, health: server.health))
+        }
         let bound = try await server.start()
         FileHandle.standardOutput.write(Data("aftersale \(settings.name) listening on \(bound)\n".utf8))
         let group = ServiceGroup(configuration: .init(

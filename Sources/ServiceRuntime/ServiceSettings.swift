@@ -27,13 +27,18 @@ public struct ServiceSettings: Sendable {
     public var maxInFlight: Int? = InFlightLimitInterceptor.defaultLimit
     /// Leeway, JWKS keys, revocation list, legacy tokens (used when ``auth`` has keys).
     public var tokenOptions: TokenVerifierOptions
+    /// Where to serve standard gRPC (HTTP/2) beside the native listener; nil = not at all.
+    public var grpcListen: Endpoint?
+    /// TLS for the listeners that take it (today the gRPC one; the native TCP one in a later change).
+    public var tls: TLSFiles?
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("\(name).sqlite") }
 
     public init(name: String, listen: Endpoint, dataDirectory: String, reportingAddress: String? = nil,
                 peers: [String: String] = [:], synchronous: ServiceDatabase.Synchronous = .normal,
                 metricsPort: Int? = nil, logLevel: Logger.Level = .info, auth: ServiceAuth = .unconfigured,
-                rateLimit: RateLimit? = .serviceDefault, tokenOptions: TokenVerifierOptions = .init()) {
+                rateLimit: RateLimit? = .serviceDefault, tokenOptions: TokenVerifierOptions = .init(),
+                grpcListen: Endpoint? = nil, tls: TLSFiles? = nil) {
         self.name = name
         self.listen = listen
         self.dataDirectory = dataDirectory
@@ -45,6 +50,8 @@ public struct ServiceSettings: Sendable {
         self.auth = auth
         self.rateLimit = rateLimit
         self.tokenOptions = tokenOptions
+        self.grpcListen = grpcListen
+        self.tls = tls
     }
 
     /// Resolves settings from flag values (nil = not given) and `environment`.
@@ -56,6 +63,7 @@ public struct ServiceSettings: Sendable {
         maxInFlight: String? = nil,
         tokenLeeway: String? = nil, tokenJWKS: String? = nil, tokenRevocations: String? = nil,
         acceptLegacyTokens: Bool = false,
+        grpcListen: String? = nil, tlsCert: String? = nil, tlsKey: String? = nil, tlsCA: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServiceSettings {
         let lookup = SettingLookup(service: name, environment: environment)
@@ -109,6 +117,13 @@ public struct ServiceSettings: Sendable {
                 throw ServiceSettingsError("--rate-limit / \(lookup.variable("RATE_LIMIT")) or AFTERSALE_RATE_LIMIT: \(error)")
             }
         }
+        var grpcEndpoint: Endpoint?
+        if let text = lookup.optional(grpcListen, variable: "GRPC_LISTEN", shared: true) {
+            do { grpcEndpoint = try Endpoint(parsing: text) } catch {
+                throw ServiceSettingsError("--grpc-listen / \(lookup.variable("GRPC_LISTEN")) or AFTERSALE_GRPC_LISTEN: \(error)")
+            }
+        }
+        let tls = try resolveTLS(lookup, cert: tlsCert, key: tlsKey, ca: tlsCA)
         var tokenLogger = Logger(label: "aftersale.\(name)")
         tokenLogger.logLevel = level
         let tokenOptions = try resolveTokenOptions(lookup: lookup, leeway: tokenLeeway, jwks: tokenJWKS,
@@ -116,7 +131,8 @@ public struct ServiceSettings: Sendable {
                                                    keys: auth.keys, logger: tokenLogger)
         var settings = ServiceSettings(name: name, listen: endpoint, dataDirectory: dataDirectory,
                                        reportingAddress: reportingAddress, peers: resolvedPeers, synchronous: synchronous,
-                                       metricsPort: port, logLevel: level, auth: auth, rateLimit: limit, tokenOptions: tokenOptions)
+                                       metricsPort: port, logLevel: level, auth: auth, rateLimit: limit, tokenOptions: tokenOptions,
+                                       grpcListen: grpcEndpoint, tls: tls)
         if let text = lookup.optional(maxInFlight, variable: "MAX_IN_FLIGHT", shared: true) {
             if text.lowercased() == "off" {
                 settings.maxInFlight = nil
@@ -159,6 +175,23 @@ public struct ServiceSettings: Sendable {
         let legacyText = lookup.optional(nil, variable: "ACCEPT_LEGACY_TOKENS", shared: true)?.lowercased()
         options.acceptLegacyTokens = acceptLegacy || ["1", "true", "yes"].contains(legacyText ?? "")
         return options
+
+    /// `--tls-cert` and `--tls-key` come together; `--tls-ca` (clients must present a certificate it signed) needs
+    /// both. Every file must be readable now, not at the first handshake.
+    private static func resolveTLS(_ lookup: SettingLookup, cert: String?, key: String?, ca: String?) throws -> TLSFiles? {
+        let cert = lookup.optional(cert, variable: "TLS_CERT", shared: true)
+        let key = lookup.optional(key, variable: "TLS_KEY", shared: true)
+        let ca = lookup.optional(ca, variable: "TLS_CA", shared: true)
+        guard cert != nil || key != nil || ca != nil else { return nil }
+        guard let cert, let key else {
+            throw ServiceSettingsError("--tls-cert and --tls-key (or \(lookup.variable("TLS_CERT")) and \(lookup.variable("TLS_KEY"))) must be given together\(ca != nil ? ", and --tls-ca needs both" : "")")
+        }
+        for (flag, path) in [("--tls-cert", cert), ("--tls-key", key)] + (ca.map { [("--tls-ca", $0)] } ?? []) {
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw ServiceSettingsError("\(flag): cannot read '\(path)'")
+            }
+        }
+        return TLSFiles(certificateChain: cert, privateKey: key, clientCA: ca)
     }
 }
 

@@ -53,6 +53,14 @@ struct ServeOptions: ParsableArguments {
     var tokenRevocations: String?
     @Flag(name: .customLong("accept-legacy-tokens"), help: "Also accept deprecated ast1 tokens (this release only; logged).")
     var acceptLegacyTokens = false
+    @Option(name: .customLong("grpc-listen"), help: "Also serve standard gRPC (HTTP/2) on tcp://host:port (port 0 picks one).")
+    var grpcListen: String?
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate chain for TLS (today: the gRPC listener).")
+    var tlsCert: String?
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
+    @Option(name: .customLong("tls-ca"), help: "PEM CA: clients must present a certificate it signed (mutual TLS).")
+    var tlsCA: String?
 
     /// The settings for service `name`, failing with one line naming the flag and variable when something is off
     /// (including: no token keys and no explicit `--insecure-no-auth`).
@@ -65,7 +73,8 @@ struct ServeOptions: ParsableArguments {
                                                    insecureNoAuth: insecureNoAuth, rateLimit: rateLimit,
                                                    maxInFlight: maxInFlight,
                                                    tokenLeeway: tokenLeeway, tokenJWKS: tokenJWKS,
-                                                   tokenRevocations: tokenRevocations, acceptLegacyTokens: acceptLegacyTokens)
+                                                   tokenRevocations: tokenRevocations, acceptLegacyTokens: acceptLegacyTokens,
+                                                   grpcListen: grpcListen, tlsCert: tlsCert, tlsKey: tlsKey, tlsCA: tlsCA)
         } catch let error as ServiceSettingsError {
             throw CLIError("serve \(name): \(error)", status: .configuration)
         }

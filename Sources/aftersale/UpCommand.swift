@@ -24,6 +24,8 @@ struct UpCommand: AsyncParsableCommand {
     var keysFile: String?
     @Option(help: "How long services may drain after SIGTERM before SIGKILL, e.g. 10s.") var grace: String = "10s"
     @Flag(name: .customLong("no-seed"), help: "Do not load demo data.") var noSeed = false
+    @Option(name: .customLong("grpc-listen"), help: "The gateway's standard gRPC listener, tcp://127.0.0.1:PORT (0 picks one), or off.")
+    var grpcListen: String = "tcp://127.0.0.1:0"
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -49,10 +51,12 @@ struct UpCommand: AsyncParsableCommand {
         policy.stopGrace = try DurationParser.parse(grace)
         let childEnvironment = Self.childEnvironment(environment, specs: specs, directory: directory, keySource: source)
         let supervisor = ProcessSupervisor(binary: Self.binary, environment: childEnvironment, policy: policy, report: say)
+        let grpc = grpcListen == "off" ? nil : grpcListen
         let children = specs.map { spec in
             SupervisedChild(name: spec.name,
                             arguments: ["serve"] + spec.serveArguments + ["--listen", "unix://\(directory.socket(spec.name))",
-                                                                          "--data", directory.data],
+                                                                          "--data", directory.data]
+                                + (spec.name == "gateway" ? grpc.map { ["--grpc-listen", $0] } ?? [] : []),
                             socket: directory.socket(spec.name), logFile: directory.logFile(spec.name))
         }
         let seed = noSeed ? nil : SeedHook(binary: Self.binary, environment: childEnvironment, logFile: directory.logFile("seed"),
@@ -60,7 +64,9 @@ struct UpCommand: AsyncParsableCommand {
         let service = SupervisorService(supervisor: supervisor, children: children) {
             guard await !supervisor.serving.isEmpty else { return }
             await seed?.run(report: say) ?? say("demo data: skipped (--no-seed)")
-            Self.printWelcome(keys: keys, directory: directory, specs: specs)
+            let grpcAddress = grpc == nil || !specs.contains(where: { $0.name == "gateway" })
+                ? nil : await Self.grpcAddress(log: directory.logFile("gateway"))
+            Self.printWelcome(keys: keys, directory: directory, specs: specs, grpcAddress: grpcAddress)
         }
         // The supervisor returns on its own only when every child was given up: that ends `up`, it is no crash.
         let group = ServiceGroup(configuration: .init(services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
@@ -87,6 +93,8 @@ struct UpCommand: AsyncParsableCommand {
             environment["AFTERSALE_REPORTING_ADDR"] = "unix://\(directory.socket("reporting"))"
         }
         environment["AFTERSALE_TOKEN"] = nil
+        // One port cannot serve six processes: only the gateway gets a gRPC listener, by flag.
+        environment["AFTERSALE_GRPC_LISTEN"] = nil
         environment[SupervisorWatch.variable] = "\(getpid())"
         if case .file(let path) = keySource {
             environment[TokenKeySource.inlineVariable] = nil
@@ -95,10 +103,26 @@ struct UpCommand: AsyncParsableCommand {
         return environment
     }
 
-    static func printWelcome(keys: TokenKeySet, directory: UpDirectory, specs: [UpServiceSpec]) {
+    /// The gateway's bound gRPC address, from the line it prints when bound — after its latest native `listening
+    /// on` line, since the log outlives restarts; it may come a moment after the native socket answers.
+    static func grpcAddress(log: String) async -> String? {
+        let marker = "aftersale gateway grpc listening on "
+        for _ in 0..<50 {
+            if let text = try? String(contentsOfFile: log, encoding: .utf8) {
+                let lines = text.split(separator: "\n")
+                let start = lines.lastIndex { $0.hasPrefix("aftersale gateway listening on ") } ?? lines.startIndex
+                if let line = lines[start...].first(where: { $0.hasPrefix(marker) }) { return String(line.dropFirst(marker.count)) }
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    static func printWelcome(keys: TokenKeySet, directory: UpDirectory, specs: [UpServiceSpec], grpcAddress: String?) {
         let token = (try? TokenSigner(keys: keys).sign(subject: "dev-agent", role: .agent, audience: [AccessToken.audience(for: "gateway")],
                                                            lifetime: .seconds(12 * 3600))) ?? "?"
         let entry = specs.first { $0.name == "gateway" } ?? specs.first { $0.name == "order" } ?? specs[0]
+        if let grpcAddress { say("gateway gRPC (standard HTTP/2, grpcurl/grpcio) on \(grpcAddress)") }
         say("""
 
             development token (role agent, subject dev-agent, 12 h):

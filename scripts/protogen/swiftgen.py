@@ -98,12 +98,14 @@ def swift_type_ident(name: str) -> str:
 
 
 def namespace_for_package(package: str) -> str:
+    # Our packages drop the `aftersale.` prefix (OrderV1); the standard gRPC ones keep theirs (GRPCHealthV1), so
+    # they cannot collide with ours (HealthV1, ReflectionV1).
     parts = package.split(".")
     if parts and parts[0] == "aftersale":
         parts = parts[1:]
     if not parts:
         raise ValueError(f"package {package!r} needs a name below 'aftersale'")
-    return "".join({"rpc": "RPC"}.get(p, swift_upper_camel(p)) for p in parts)
+    return "".join({"rpc": "RPC", "grpc": "GRPC"}.get(p, swift_upper_camel(p)) for p in parts)
 
 
 def swift_string_literal(text: str) -> str:

@@ -214,6 +214,28 @@ public enum ProtoRegistry {
     "aftersale.testing.v1.Recursive": TestingV1.Recursive.self,
     "aftersale.testing.v1.EchoRequest": TestingV1.EchoRequest.self,
     "aftersale.testing.v1.EchoResponse": TestingV1.EchoResponse.self,
+    "google.protobuf.Any": GoogleProtobuf.Any_.self,
+    "google.rpc.Status": GoogleRPC.Status.self,
+    "grpc.health.v1.HealthCheckRequest": GRPCHealthV1.HealthCheckRequest.self,
+    "grpc.health.v1.HealthCheckResponse": GRPCHealthV1.HealthCheckResponse.self,
+    "grpc.health.v1.HealthListRequest": GRPCHealthV1.HealthListRequest.self,
+    "grpc.health.v1.HealthListResponse": GRPCHealthV1.HealthListResponse.self,
+    "grpc.reflection.v1.ServerReflectionRequest": GRPCReflectionV1.ServerReflectionRequest.self,
+    "grpc.reflection.v1.ExtensionRequest": GRPCReflectionV1.ExtensionRequest.self,
+    "grpc.reflection.v1.ServerReflectionResponse": GRPCReflectionV1.ServerReflectionResponse.self,
+    "grpc.reflection.v1.FileDescriptorResponse": GRPCReflectionV1.FileDescriptorResponse.self,
+    "grpc.reflection.v1.ExtensionNumberResponse": GRPCReflectionV1.ExtensionNumberResponse.self,
+    "grpc.reflection.v1.ListServiceResponse": GRPCReflectionV1.ListServiceResponse.self,
+    "grpc.reflection.v1.ServiceResponse": GRPCReflectionV1.ServiceResponse.self,
+    "grpc.reflection.v1.ErrorResponse": GRPCReflectionV1.ErrorResponse.self,
+    "grpc.reflection.v1alpha.ServerReflectionRequest": GRPCReflectionV1alpha.ServerReflectionRequest.self,
+    "grpc.reflection.v1alpha.ExtensionRequest": GRPCReflectionV1alpha.ExtensionRequest.self,
+    "grpc.reflection.v1alpha.ServerReflectionResponse": GRPCReflectionV1alpha.ServerReflectionResponse.self,
+    "grpc.reflection.v1alpha.FileDescriptorResponse": GRPCReflectionV1alpha.FileDescriptorResponse.self,
+    "grpc.reflection.v1alpha.ExtensionNumberResponse": GRPCReflectionV1alpha.ExtensionNumberResponse.self,
+    "grpc.reflection.v1alpha.ListServiceResponse": GRPCReflectionV1alpha.ListServiceResponse.self,
+    "grpc.reflection.v1alpha.ServiceResponse": GRPCReflectionV1alpha.ServiceResponse.self,
+    "grpc.reflection.v1alpha.ErrorResponse": GRPCReflectionV1alpha.ErrorResponse.self,
   ]
 
   /// Every generated enum by full name: what `aftersale describe` lists the values of.
@@ -264,5 +286,8 @@ public enum ProtoRegistry {
     "aftersale.reflection.v1.Reflection": ReflectionV1.Reflection.Method.all,
     "aftersale.reporting.v1.ReportingService": ReportingV1.ReportingService.Method.all,
     "aftersale.testing.v1.Echo": TestingV1.Echo.Method.all,
+    "grpc.health.v1.Health": GRPCHealthV1.Health.Method.all,
+    "grpc.reflection.v1.ServerReflection": GRPCReflectionV1.ServerReflection.Method.all,
+    "grpc.reflection.v1alpha.ServerReflection": GRPCReflectionV1alpha.ServerReflection.Method.all,
   ]
 }

@@ -65,7 +65,7 @@ final class CallRunner: Sendable {
             }
             return (frame, .ok)
         } catch {
-            let status = Self.status(for: error)
+            let status = CallSetup.status(for: error)
             if status.code == .unknown || status.code == .internal {
                 context.logger.error("call failed", metadata: ["code": "\(status.code)", "message": "\(status.message)"])
             }
@@ -75,14 +75,7 @@ final class CallRunner: Sendable {
     }
 
     private func intercepted<R: Sendable>(_ body: @escaping @Sendable (ServerContext) async throws -> R) async throws -> R {
-        try await Self.chain(interceptors[...], context, body)
-    }
-
-    private static func chain<R: Sendable>(_ interceptors: ArraySlice<any ServerInterceptor>, _ context: ServerContext,
-                                           _ body: @escaping @Sendable (ServerContext) async throws -> R) async throws -> R {
-        guard let first = interceptors.first else { return try await body(context) }
-        let rest = interceptors.dropFirst()
-        return try await first.intercept(context: context) { context in try await chain(rest, context, body) }
+        try await CallSetup.intercept(interceptors, context, body)
     }
 
     private func send(_ message: any ProtoMessage) async throws {
@@ -118,16 +111,6 @@ final class CallRunner: Sendable {
             body(connection.value)
         } else {
             loop.execute { body(connection.value) }
-        }
-    }
-
-    /// What goes on the wire for an error a handler threw (gRPC's conventions).
-    static func status(for error: any Error) -> RPCError {
-        switch error {
-        case let error as RPCError: error
-        case is CancellationError: RPCError(.cancelled, "the call was cancelled")
-        case let error as ProtoEncodingError: RPCError(.internal, "cannot encode the response: \(error)")
-        default: RPCError(.unknown, "\(error)")
         }
     }
 }

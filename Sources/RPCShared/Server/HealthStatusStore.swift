@@ -27,8 +27,11 @@ public final class HealthStatusStore: Sendable {
         state.withLock { $0.statuses[service] }
     }
 
-    /// The current status (SERVICE_UNKNOWN for an unknown service), then every change.
-    func watch(_ service: String) -> AsyncStream<Status> {
+    /// Every known service ("" included) with its status.
+    public var statuses: [String: Status] { state.withLock { $0.statuses } }
+
+    /// The current status (SERVICE_UNKNOWN for an unknown service), then every change; ends at server shutdown.
+    public func watch(_ service: String) -> AsyncStream<Status> {
         let (stream, continuation) = AsyncStream.makeStream(of: Status.self, bufferingPolicy: .bufferingNewest(8))
         let id = state.withLock { state in
             let id = state.nextWatcher

@@ -170,13 +170,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
         var metadata = Metadata()
         for entry in header.metadata { metadata.add(entry.key, bytes: entry.value) }
-        let requestID = metadata["x-request-id"] ?? RequestID.next()
-        let trace = TraceContext(traceparent: header.traceparent) ?? TraceContext.root()
-        let logger = configuration.logger.withCallMetadata(.init(requestID: .string(requestID), traceID: .string(trace.traceID),
-                                                                 method: .string(header.method), peer: .string(peer)))
         let deadline = header.timeoutMicros > 0 ? ContinuousClock.now + .microseconds(Int64(clamping: header.timeoutMicros)) : nil
-        let callContext = ServerContext(method: method.descriptor, metadata: metadata, deadline: deadline, peer: peer,
-                                        requestID: requestID, traceparent: trace.traceparent, logger: logger)
+        let (callContext, trace) = CallSetup.context(method: method.descriptor, metadata: metadata, deadline: deadline, peer: peer,
+                                                     traceparent: header.traceparent, logger: configuration.logger)
 
         var stream = ActiveStream(path: header.method, started: .now)
         var requests: RequestStream<ByteBuffer>?

@@ -140,13 +140,7 @@ public struct InProcessTransport: ClientTransport {
     }
 
     /// What a server would put on the wire for an error a handler threw.
-    static func asRPCError(_ error: any Error) -> RPCError {
-        switch error {
-        case let error as RPCError: error
-        case is CancellationError: RPCError(.cancelled, "the call was cancelled")
-        default: RPCError(.unknown, "\(error)")
-        }
-    }
+    static func asRPCError(_ error: any Error) -> RPCError { CallSetup.status(for: error) }
 }
 
 /// Unique call identifiers: a random per-process prefix and a counter.

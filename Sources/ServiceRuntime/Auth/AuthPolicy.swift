@@ -10,7 +10,11 @@ public struct AuthPolicy: Sendable {
     /// Per-method exceptions by path (`/aftersale.order.v1.OrderService/GetOrder`).
     public var methodRoles: [String: Set<Role>]
 
-    public static let defaultOpenServices: Set<String> = [HealthV1.Health.name, "aftersale.reflection.v1.Reflection"]
+    public static let defaultOpenServices: Set<String> = [
+        HealthV1.Health.name, "aftersale.reflection.v1.Reflection",
+        // The standard ones on the gRPC listener (Kubernetes gRPC probes and grpcurl carry no token).
+        GRPCHealthV1.Health.name, GRPCReflectionV1.ServerReflection.name, GRPCReflectionV1alpha.ServerReflection.name,
+    ]
 
     public init(allowedRoles: Set<Role>, methodRoles: [String: Set<Role>] = [:],
                 openServices: Set<String> = AuthPolicy.defaultOpenServices) {

@@ -216,6 +216,28 @@ enum Arbitrary {
     TestingV1.Recursive.self,
     TestingV1.EchoRequest.self,
     TestingV1.EchoResponse.self,
+    GoogleProtobuf.Any_.self,
+    GoogleRPC.Status.self,
+    GRPCHealthV1.HealthCheckRequest.self,
+    GRPCHealthV1.HealthCheckResponse.self,
+    GRPCHealthV1.HealthListRequest.self,
+    GRPCHealthV1.HealthListResponse.self,
+    GRPCReflectionV1.ServerReflectionRequest.self,
+    GRPCReflectionV1.ExtensionRequest.self,
+    GRPCReflectionV1.ServerReflectionResponse.self,
+    GRPCReflectionV1.FileDescriptorResponse.self,
+    GRPCReflectionV1.ExtensionNumberResponse.self,
+    GRPCReflectionV1.ListServiceResponse.self,
+    GRPCReflectionV1.ServiceResponse.self,
+    GRPCReflectionV1.ErrorResponse.self,
+    GRPCReflectionV1alpha.ServerReflectionRequest.self,
+    GRPCReflectionV1alpha.ExtensionRequest.self,
+    GRPCReflectionV1alpha.ServerReflectionResponse.self,
+    GRPCReflectionV1alpha.FileDescriptorResponse.self,
+    GRPCReflectionV1alpha.ExtensionNumberResponse.self,
+    GRPCReflectionV1alpha.ListServiceResponse.self,
+    GRPCReflectionV1alpha.ServiceResponse.self,
+    GRPCReflectionV1alpha.ErrorResponse.self,
   ]
 }
 
@@ -2749,6 +2771,222 @@ extension TestingV1.EchoResponse: ArbitraryMessage {
     m.text = g.string()
     m.index = g.int32()
     m.blob = g.bytes()
+    return m
+  }
+}
+
+extension GoogleProtobuf.Any_: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.typeURL = g.string()
+    m.value = g.bytes()
+    return m
+  }
+}
+
+extension GoogleRPC.Status: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.code = g.int32()
+    m.message = g.string()
+    m.details = g.array(depth: depth) { g in GoogleProtobuf.Any_.arbitrary(&g, depth: depth + 1) }
+    return m
+  }
+}
+
+extension GRPCHealthV1.HealthCheckRequest: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.service = g.string()
+    return m
+  }
+}
+
+extension GRPCHealthV1.HealthCheckResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.status = g.enumValue(GRPCHealthV1.HealthCheckResponse.ServingStatus.self)
+    return m
+  }
+}
+
+extension GRPCHealthV1.HealthListRequest: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    let m = Self()
+    return m
+  }
+}
+
+extension GRPCHealthV1.HealthListResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.statuses = g.dictionary(depth: depth) { g in (g.string(), GRPCHealthV1.HealthCheckResponse.arbitrary(&g, depth: depth + 1)) }
+    return m
+  }
+}
+
+extension GRPCReflectionV1.ServerReflectionRequest: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.host = g.string()
+    switch g.int(0...5) {
+    case 1: m.messageRequest = .fileByFilename(g.string())
+    case 2: m.messageRequest = .fileContainingSymbol(g.string())
+    case 3: m.messageRequest = .fileContainingExtension(GRPCReflectionV1.ExtensionRequest.arbitrary(&g, depth: depth + 1))
+    case 4: m.messageRequest = .allExtensionNumbersOfType(g.string())
+    case 5: m.messageRequest = .listServices(g.string())
+    default: break
+    }
+    return m
+  }
+}
+
+extension GRPCReflectionV1.ExtensionRequest: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.containingType = g.string()
+    m.extensionNumber = g.int32()
+    return m
+  }
+}
+
+extension GRPCReflectionV1.ServerReflectionResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.validHost = g.string()
+    m.originalRequest = g.optionalMessage(depth: depth) { g in GRPCReflectionV1.ServerReflectionRequest.arbitrary(&g, depth: depth + 1) }
+    switch g.int(0...4) {
+    case 1: m.messageResponse = .fileDescriptorResponse(GRPCReflectionV1.FileDescriptorResponse.arbitrary(&g, depth: depth + 1))
+    case 2: m.messageResponse = .allExtensionNumbersResponse(GRPCReflectionV1.ExtensionNumberResponse.arbitrary(&g, depth: depth + 1))
+    case 3: m.messageResponse = .listServicesResponse(GRPCReflectionV1.ListServiceResponse.arbitrary(&g, depth: depth + 1))
+    case 4: m.messageResponse = .errorResponse(GRPCReflectionV1.ErrorResponse.arbitrary(&g, depth: depth + 1))
+    default: break
+    }
+    return m
+  }
+}
+
+extension GRPCReflectionV1.FileDescriptorResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.fileDescriptorProto = g.array(depth: depth) { g in g.bytes() }
+    return m
+  }
+}
+
+extension GRPCReflectionV1.ExtensionNumberResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.baseTypeName = g.string()
+    m.extensionNumber = g.array(depth: depth) { g in g.int32() }
+    return m
+  }
+}
+
+extension GRPCReflectionV1.ListServiceResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.service = g.array(depth: depth) { g in GRPCReflectionV1.ServiceResponse.arbitrary(&g, depth: depth + 1) }
+    return m
+  }
+}
+
+extension GRPCReflectionV1.ServiceResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.name = g.string()
+    return m
+  }
+}
+
+extension GRPCReflectionV1.ErrorResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.errorCode = g.int32()
+    m.errorMessage = g.string()
+    return m
+  }
+}
+
+extension GRPCReflectionV1alpha.ServerReflectionRequest: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.host = g.string()
+    switch g.int(0...5) {
+    case 1: m.messageRequest = .fileByFilename(g.string())
+    case 2: m.messageRequest = .fileContainingSymbol(g.string())
+    case 3: m.messageRequest = .fileContainingExtension(GRPCReflectionV1alpha.ExtensionRequest.arbitrary(&g, depth: depth + 1))
+    case 4: m.messageRequest = .allExtensionNumbersOfType(g.string())
+    case 5: m.messageRequest = .listServices(g.string())
+    default: break
+    }
+    return m
+  }
+}
+
+extension GRPCReflectionV1alpha.ExtensionRequest: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.containingType = g.string()
+    m.extensionNumber = g.int32()
+    return m
+  }
+}
+
+extension GRPCReflectionV1alpha.ServerReflectionResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.validHost = g.string()
+    m.originalRequest = g.optionalMessage(depth: depth) { g in GRPCReflectionV1alpha.ServerReflectionRequest.arbitrary(&g, depth: depth + 1) }
+    switch g.int(0...4) {
+    case 1: m.messageResponse = .fileDescriptorResponse(GRPCReflectionV1alpha.FileDescriptorResponse.arbitrary(&g, depth: depth + 1))
+    case 2: m.messageResponse = .allExtensionNumbersResponse(GRPCReflectionV1alpha.ExtensionNumberResponse.arbitrary(&g, depth: depth + 1))
+    case 3: m.messageResponse = .listServicesResponse(GRPCReflectionV1alpha.ListServiceResponse.arbitrary(&g, depth: depth + 1))
+    case 4: m.messageResponse = .errorResponse(GRPCReflectionV1alpha.ErrorResponse.arbitrary(&g, depth: depth + 1))
+    default: break
+    }
+    return m
+  }
+}
+
+extension GRPCReflectionV1alpha.FileDescriptorResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.fileDescriptorProto = g.array(depth: depth) { g in g.bytes() }
+    return m
+  }
+}
+
+extension GRPCReflectionV1alpha.ExtensionNumberResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.baseTypeName = g.string()
+    m.extensionNumber = g.array(depth: depth) { g in g.int32() }
+    return m
+  }
+}
+
+extension GRPCReflectionV1alpha.ListServiceResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.service = g.array(depth: depth) { g in GRPCReflectionV1alpha.ServiceResponse.arbitrary(&g, depth: depth + 1) }
+    return m
+  }
+}
+
+extension GRPCReflectionV1alpha.ServiceResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.name = g.string()
+    return m
+  }
+}
+
+extension GRPCReflectionV1alpha.ErrorResponse: ArbitraryMessage {
+  static func arbitrary(_ g: inout ArbitraryGenerator, depth: Int) -> Self {
+    var m = Self()
+    m.errorCode = g.int32()
+    m.errorMessage = g.string()
     return m
   }
 }

@@ -12,30 +12,13 @@ import Testing
     func pythonClientDrivesALiveServer(_ transport: LiveServer.Transport) async throws {
         let live = try await LiveServer.start(transport)
         let script = Self.root.appendingPathComponent("Tests/RPCSharedTests/Interop/python_live_client.py").path
-        let result = try await offloaded { try Self.python([script, live.endpoint.description]) }
+        let result = try await runPython([script, live.endpoint.description])
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 9, "\(result.output)")
 
-        let cli = try await offloaded {
-            try Self.python([Self.root.appendingPathComponent("clients/python/aftersale_client.py").path, "health", live.endpoint.description])
-        }
+        let cli = try await runPython([Self.root.appendingPathComponent("clients/python/aftersale_client.py").path, "health",
+                                       live.endpoint.description])
         #expect(cli.status == 0 && cli.output.contains("SERVING"), "\(cli.output)")
         await live.stop()
-    }
-
-    static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = SpawnedProcess()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
     }
 }
