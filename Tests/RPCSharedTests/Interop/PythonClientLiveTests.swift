@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import RPCShared
 
-/// clients/python — written from docs/PROTOCOL.md alone, on Google's protobuf runtime — against a live server,
+/// The Python package in clients/python — its native transport written from docs/PROTOCOL.md alone, on Google's protobuf runtime — against a live server,
 /// over a Unix socket and TCP: proof that the document is enough to write a client.
 @Suite struct PythonClientLiveTests {
     static let root = PythonInteropTests.packageRoot
@@ -17,7 +17,7 @@ import Testing
         #expect(result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 9, "\(result.output)")
 
         let cli = try await offloaded {
-            try Self.python([Self.root.appendingPathComponent("clients/python/aftersale_client.py").path, "health", live.endpoint.description])
+            try Self.python(["-m", "aftersale", "health", live.endpoint.description])
         }
         #expect(cli.status == 0 && cli.output.contains("SERVING"), "\(cli.output)")
         await live.stop()
@@ -29,6 +29,7 @@ import Testing
         process.arguments = ["python3"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        environment["PYTHONPATH"] = root.appendingPathComponent("clients/python/src").path  // the package, uninstalled
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

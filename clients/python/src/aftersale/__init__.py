@@ -1,0 +1,1 @@
+"""AfterSale client."""
