@@ -60,9 +60,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 for response in client.stream(HEALTH_WATCH, request, health_pb2.HealthCheckResponse):
                     print(status_name(response.status), flush=True)
                 return 0
-            response = client.call(LIST_SERVICES, reflection_pb2.ListServicesRequest(),
-                                   reflection_pb2.ListServicesResponse)
-            for service in sorted(response.services, key=lambda s: s.name):
+            listing = client.call(LIST_SERVICES, reflection_pb2.ListServicesRequest(),
+                                  reflection_pb2.ListServicesResponse)
+            for service in sorted(listing.services, key=lambda s: s.name):
                 print(service.name)
                 for method in service.methods:
                     kind = " (server streaming)" if method.server_streaming else ""

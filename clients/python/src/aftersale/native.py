@@ -13,7 +13,7 @@ import select
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator, Optional, Type, TypeVar, Union
+from typing import Any, Generator, Iterable, Iterator, Optional, Type, TypeVar, Union
 
 from google.protobuf.message import Message
 
@@ -381,7 +381,7 @@ class Client:
 
     def _stream_once(self, method_path: str, payload: bytes, response_class: Type[M],
                      entries: list[rpc_pb2.MetadataEntry], deadline: Optional[float],
-                     traceparent: Optional[str]) -> Iterator[M]:
+                     traceparent: Optional[str]) -> Generator[M, None, None]:
         connection, stream = self._start(method_path, payload, entries, deadline, traceparent)
         try:
             while True:
