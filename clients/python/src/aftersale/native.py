@@ -8,7 +8,7 @@ inside the loop over a server stream): frames are demultiplexed by stream id.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import select
 import socket
 import time
@@ -224,11 +224,11 @@ class Client:
 
     # --- connections
 
-    def _handshake(self, sock: socket.socket) -> _Connection:
+    def _handshake(self, sock: socket.socket, timeout: Optional[float] = None) -> _Connection:
         connection = _Connection(sock, keepalive_interval=self.keepalive_interval,
                                  keepalive_timeout=self.keepalive_timeout, max_frame_size=self.max_frame_size)
         try:
-            connection.handshake(self.timeout)
+            connection.handshake(self.timeout if timeout is None else timeout)
         except OSError as error:
             connection.close(str(error))
             raise RPCError(StatusCode.UNAVAILABLE, f"handshake failed: {error}", unprocessed=True) from None
@@ -237,7 +237,9 @@ class Client:
             raise
         return connection
 
-    def _connect(self) -> _Connection:
+    def _connect(self, deadline: Optional[float] = None) -> _Connection:
+        """The usable connection, made anew if need be within the connect timeout or the call's deadline,
+        whichever comes first (DEADLINE_EXCEEDED when the deadline does)."""
         if self._closed:
             raise RPCError(StatusCode.UNAVAILABLE, "the client is closed", unprocessed=True)
         if self._connection is not None:
@@ -247,12 +249,14 @@ class Client:
         if self.address is None:
             raise RPCError(StatusCode.UNAVAILABLE, "the connection is gone and this client cannot reconnect",
                            unprocessed=True)
-        try:
-            sock = open_socket(self.address, self.timeout)
-        except OSError as error:
-            raise RPCError(StatusCode.UNAVAILABLE, f"cannot connect to {self.address}: {error}",
-                           unprocessed=True) from None
-        self._connection = self._handshake(sock)
+        timeout = connect_timeout(self.timeout, deadline)
+        with deadline_while_connecting(deadline):
+            try:
+                sock = open_socket(self.address, timeout)
+            except OSError as error:
+                raise RPCError(StatusCode.UNAVAILABLE, f"cannot connect to {self.address}: {error}",
+                               unprocessed=True) from None
+            self._connection = self._handshake(sock, timeout)
         return self._connection
 
     def _start(self, method_path: str, payload: bytes, entries: list[rpc_pb2.MetadataEntry],
@@ -263,7 +267,7 @@ class Client:
         outside the retry policy, since the server cannot have seen it."""
         retried = False
         while True:
-            connection = self._connect()
+            connection = self._connect(deadline)
             reused = connection.calls_started > 0
             try:
                 stream = connection.start(method_path, payload, entries, _remaining(deadline), traceparent,
@@ -414,7 +418,27 @@ class Client:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# Shared with the asyncio transport: what one event of a call means
+# Shared with the asyncio transport: connecting within a deadline, what one event of a call means
+
+def connect_timeout(timeout: Optional[float], deadline: Optional[float]) -> Optional[float]:
+    """How long connecting may take: the client's connect timeout, cut to what is left of the call's deadline."""
+    if deadline is None:
+        return timeout
+    left = max(deadline - time.monotonic(), 0.0)
+    return left if timeout is None else min(timeout, left)
+
+
+@contextlib.contextmanager
+def deadline_while_connecting(deadline: Optional[float]) -> Iterator[None]:
+    """A failure to connect once the call's deadline has passed is that deadline's doing: DEADLINE_EXCEEDED."""
+    try:
+        yield
+    except RPCError as error:
+        if deadline is not None and time.monotonic() >= deadline and error.code == StatusCode.UNAVAILABLE:
+            raise RPCError(StatusCode.DEADLINE_EXCEEDED, f"deadline exceeded while connecting ({error.message})",
+                           unprocessed=True) from None
+        raise
+
 
 _END: Any = object()
 

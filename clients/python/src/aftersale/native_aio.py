@@ -18,7 +18,10 @@ from aftersale._wire import (
     normalize_metadata, parse_address,
 )
 from aftersale.errors import RPCError, StatusCode
-from aftersale.native import _DEFAULT, _END, Reply, Timeout, _Default, _remaining, _single_response_event, _stream_event
+from aftersale.native import (
+    _DEFAULT, _END, Reply, Timeout, _Default, _remaining, _single_response_event, _stream_event, connect_timeout,
+    deadline_while_connecting,
+)
 from aftersale.retry import RetryPolicy
 from aftersale.rpc.v1 import rpc_pb2
 
@@ -213,7 +216,7 @@ class AsyncClient:
         """Connects now (otherwise the first call does); RPCError UNAVAILABLE when it cannot."""
         await self._connect()
 
-    async def _connect(self) -> _AsyncConnection:
+    async def _connect(self, deadline: Optional[float] = None) -> _AsyncConnection:
         if self._closed:
             raise RPCError(StatusCode.UNAVAILABLE, "the client is closed", unprocessed=True)
         if self._connection is not None and self._connection.usable:
@@ -223,22 +226,24 @@ class AsyncClient:
         async with self._connecting:  # concurrent calls share one new connection
             if self._connection is not None and self._connection.usable:
                 return self._connection
-            try:
-                reader, writer = await _open(self.address, self.timeout)
-            except (OSError, asyncio.TimeoutError) as error:
-                raise RPCError(StatusCode.UNAVAILABLE, f"cannot connect to {self.address}: {error or 'timeout'}",
-                               unprocessed=True) from None
-            connection = _AsyncConnection(reader, writer, keepalive_interval=self.keepalive_interval,
-                                          keepalive_timeout=self.keepalive_timeout,
-                                          max_frame_size=self.max_frame_size)
-            try:
-                await connection.handshake(self.timeout)
-            except OSError as error:
-                connection.close(str(error))
-                raise RPCError(StatusCode.UNAVAILABLE, f"handshake failed: {error}", unprocessed=True) from None
-            except BaseException:
-                connection.close("handshake failed")
-                raise
+            timeout = connect_timeout(self.timeout, deadline)
+            with deadline_while_connecting(deadline):
+                try:
+                    reader, writer = await _open(self.address, timeout)
+                except (OSError, asyncio.TimeoutError) as error:
+                    raise RPCError(StatusCode.UNAVAILABLE,
+                                   f"cannot connect to {self.address}: {error or 'timeout'}", unprocessed=True) from None
+                connection = _AsyncConnection(reader, writer, keepalive_interval=self.keepalive_interval,
+                                              keepalive_timeout=self.keepalive_timeout,
+                                              max_frame_size=self.max_frame_size)
+                try:
+                    await connection.handshake(timeout)
+                except OSError as error:
+                    connection.close(str(error))
+                    raise RPCError(StatusCode.UNAVAILABLE, f"handshake failed: {error}", unprocessed=True) from None
+                except BaseException:
+                    connection.close("handshake failed")
+                    raise
             self._connection = connection
             return connection
 
@@ -250,7 +255,7 @@ class AsyncClient:
         retried = False
         while True:
             await asyncio.sleep(0)  # let the reader task see an EOF or GOAWAY that already arrived
-            connection = await self._connect()
+            connection = await self._connect(deadline)
             reused = connection.calls_started > 0
             try:
                 stream = connection.start(method_path, payload, entries, _remaining(deadline), traceparent,
