@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The asyncio client: opens a return case, then reads it, the customer's cases and the gateway's health at once
-(three calls in flight on one connection), then follows the case's timeline for a moment (server streaming).
+(three calls in flight on one connection), then follows the case's timeline up to that status (server streaming).
 
     python3 clients/python/examples/gateway_async.py ADDRESS TOKEN CUSTOMER_ID ORDER_ID ORDER_LINE_ID
 
@@ -15,7 +15,7 @@ import asyncio
 import sys
 import uuid
 
-from aftersale import AsyncAfterSaleClient, RPCError, StatusCode
+from aftersale import AsyncAfterSaleClient, RPCError
 from aftersale.gateway.v1 import gateway_pb2
 from aftersale.health.v1 import health_pb2
 from aftersale.order.v1 import order_pb2
@@ -48,16 +48,14 @@ async def run(address: str, token: str, customer_id: str, order_id: str, order_l
         print(f"{customer_id} has {len(cases.cases)} case(s); gateway "
               f"{health_pb2.HealthCheckResponse.ServingStatus.Name(health.status)}")
 
+        # The stored timeline first, then live changes until we stop: here, at the status we read back.
         events = 0
-        try:
-            async for event in client.watch_case(gateway_pb2.WatchCaseRequest(case_id=case_id), timeout=2):
-                events += 1
-                entry = event.entry
-                print(f"timeline #{entry.sequence}: {order_pb2.CaseStatus.Name(entry.to_status)}")
-        except RPCError as error:
-            if error.code != StatusCode.DEADLINE_EXCEEDED:  # the watch ends at its deadline
-                print(f"WatchCase failed: {error}", file=sys.stderr)
-                return 1
+        async for event in client.watch_case(gateway_pb2.WatchCaseRequest(case_id=case_id), timeout=10):
+            events += 1
+            entry = event.entry
+            print(f"timeline #{entry.sequence}: {order_pb2.CaseStatus.Name(entry.to_status)}")
+            if entry.to_status == view.after_sale_case.status:
+                break  # leaving the loop cancels the call
         print(f"{events} timeline event(s)")
     return 0
 
