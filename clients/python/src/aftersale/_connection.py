@@ -62,6 +62,7 @@ class ConnectionCore:
         self.last_received = time.monotonic()
         self.ping_payload: Optional[bytes] = None
         self.ping_sent_at = 0.0
+        self.calls_started = 0
 
     # --- what subclasses provide
 
@@ -146,6 +147,22 @@ class ConnectionCore:
         except OSError as error:
             self.streams.pop(stream.id, None)
             raise RPCError(StatusCode.UNAVAILABLE, f"cannot send the call: {error}") from None
+        return stream
+
+    def start_call(self, method: str, payload: bytes, metadata: List[rpc_pb2.MetadataEntry],
+                   timeout: Optional[float], traceparent: Optional[str], end_stream: bool,
+                   retried: bool) -> Optional[Stream]:
+        """:meth:`start`, or None when the call never left the client on a connection that had served before
+        and was not retried yet: then the server went away meanwhile, cannot have seen the call, and the caller
+        sends it again on a fresh connection, whatever its retry policy (transparent retry)."""
+        reused = self.calls_started > 0
+        try:
+            stream = self.start(method, payload, metadata, timeout, traceparent, end_stream)
+        except RPCError as error:
+            if error.unprocessed and error.code == StatusCode.UNAVAILABLE and reused and not retried:
+                return None
+            raise
+        self.calls_started += 1
         return stream
 
     def send_message(self, stream: Stream, payload: bytes, flags: int) -> None:

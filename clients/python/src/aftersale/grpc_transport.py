@@ -16,7 +16,8 @@ from google.protobuf.message import Message
 
 from aftersale._wire import Metadata, MetadataLike, normalize_metadata
 from aftersale.errors import RPCError, StatusCode, decode_error_details
-from aftersale.native import _DEFAULT, Reply, Timeout, _Default, _remaining
+from aftersale.native import _DEFAULT, Reply, SyncCaller, Timeout, _remaining, deadline_after
+from aftersale.native_aio import AsyncCaller
 from aftersale.retry import RetryPolicy
 
 if TYPE_CHECKING:
@@ -136,15 +137,11 @@ class _GrpcBase:
         # for both transports. Transparent retries (a call that never left the client) grpcio does by itself.
         self._options = [("grpc.enable_retries", 0), *options]
 
-    def _deadline(self, timeout: Timeout) -> Optional[float]:
-        seconds = self.timeout if isinstance(timeout, _Default) else timeout
-        return None if seconds is None else time.monotonic() + seconds
-
     def _credentials(self, grpc_module: Any) -> Any:
         return grpc_module.ssl_channel_credentials(root_certificates=self._root_certificates)
 
 
-class GrpcClient(_GrpcBase):
+class GrpcClient(_GrpcBase, SyncCaller):
     """Synchronous calls over gRPC (``grpc.Channel``), with the interface of :class:`aftersale.native.Client`."""
 
     def __init__(self, address: str, timeout: Optional[float] = 10.0, *, max_attempts: int = 3,
@@ -156,20 +153,8 @@ class GrpcClient(_GrpcBase):
             grpc.secure_channel(self.target, self._credentials(grpc), options=self._options) if self.tls
             else grpc.insecure_channel(self.target, options=self._options))
 
-    def __enter__(self) -> "GrpcClient":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def close(self) -> None:
         self._channel.close()
-
-    def call(self, method_path: str, request_message: Message, response_class: Type[M],
-             metadata: MetadataLike = None, timeout: Timeout = _DEFAULT, traceparent: Optional[str] = None) -> M:
-        reply = self.call_detailed(method_path, request_message, response_class, metadata, timeout, traceparent)
-        message: M = reply.message
-        return message
 
     def call_detailed(self, method_path: str, request_message: Message, response_class: Type[Message],
                       metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
@@ -196,7 +181,7 @@ class GrpcClient(_GrpcBase):
                timeout: Optional[float] = None, traceparent: Optional[str] = None) -> Iterator[M]:
         """A server-streaming call; retried like a unary call, but never once a message was delivered."""
         import grpc
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = deadline_after(timeout)
         pairs = normalize_metadata(metadata)
         grpc_metadata = _grpc_metadata(pairs, traceparent)
         method = self._channel.unary_stream(method_path, request_serializer=_serialize,
@@ -221,7 +206,7 @@ class GrpcClient(_GrpcBase):
             time.sleep(delay)
 
 
-class AsyncGrpcClient(_GrpcBase):
+class AsyncGrpcClient(_GrpcBase, AsyncCaller):
     """Calls over ``grpc.aio``, with the interface of :class:`aftersale.native_aio.AsyncClient`."""
 
     def __init__(self, address: str, timeout: Optional[float] = 10.0, *, max_attempts: int = 3,
@@ -239,12 +224,6 @@ class AsyncGrpcClient(_GrpcBase):
                 else grpc.aio.insecure_channel(self.target, options=self._options))
         return self._channel
 
-    async def __aenter__(self) -> "AsyncGrpcClient":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
     async def close(self) -> None:
         if self._channel is not None:
             await self._channel.close(None)
@@ -253,14 +232,6 @@ class AsyncGrpcClient(_GrpcBase):
     async def connect(self) -> None:
         """Waits until the channel is ready (otherwise the first call connects)."""
         await self._get_channel().channel_ready()
-
-    async def call(self, method_path: str, request_message: Message, response_class: Type[M],
-                   metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
-                   traceparent: Optional[str] = None) -> M:
-        reply = await self.call_detailed(method_path, request_message, response_class, metadata, timeout,
-                                         traceparent)
-        message: M = reply.message
-        return message
 
     async def call_detailed(self, method_path: str, request_message: Message, response_class: Type[Message],
                             metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
@@ -289,7 +260,7 @@ class AsyncGrpcClient(_GrpcBase):
         import asyncio
 
         import grpc.aio
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = deadline_after(timeout)
         pairs = normalize_metadata(metadata)
         grpc_metadata = _grpc_metadata(pairs, traceparent)
         method = self._get_channel().unary_stream(method_path, request_serializer=_serialize,

@@ -13,7 +13,7 @@ import select
 import socket
 import time
 from dataclasses import dataclass, field
-from typing import Any, Generator, Iterable, Iterator, Optional, Type, TypeVar, Union
+from typing import Any, Generator, Iterable, Iterator, Optional, Self, Type, TypeVar, Union
 
 from google.protobuf.message import Message
 
@@ -47,7 +47,6 @@ class _Connection(ConnectionCore):
         super().__init__(sock.recv, keepalive_interval=keepalive_interval, keepalive_timeout=keepalive_timeout,
                          max_frame_size=max_frame_size)
         self.sock = sock
-        self.calls_started = 0
 
     def _write(self, data: bytes) -> None:
         """Writes all of ``data``; :class:`NotSent` when the very first ``send`` fails (no byte left us)."""
@@ -167,7 +166,41 @@ _DEFAULT: Any = _Default()
 Timeout = Union[float, None, _Default]
 
 
-class Client:
+class SyncCaller:
+    """What the synchronous transports share: ``call`` over ``call_detailed``, the default deadline, ``with``."""
+
+    timeout: Optional[float]
+
+    def call_detailed(self, method_path: str, request_message: Message, response_class: Type[Message],
+                      metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
+                      traceparent: Optional[str] = None) -> Reply:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def call(self, method_path: str, request_message: Message, response_class: Type[M],
+             metadata: MetadataLike = None, timeout: Timeout = _DEFAULT, traceparent: Optional[str] = None) -> M:
+        """A unary call: the response message, or raises RPCError."""
+        reply = self.call_detailed(method_path, request_message, response_class, metadata, timeout, traceparent)
+        message: M = reply.message
+        return message
+
+    def _deadline(self, timeout: Timeout) -> Optional[float]:
+        return deadline_after(self.timeout if isinstance(timeout, _Default) else timeout)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def deadline_after(seconds: Optional[float]) -> Optional[float]:
+    return None if seconds is None else time.monotonic() + seconds
+
+
+class Client(SyncCaller):
     """A synchronous AfterSale RPC client for one address.
 
     ``timeout`` (seconds) bounds connecting plus the handshake, and is the default deadline of unary calls
@@ -208,12 +241,6 @@ class Client:
         client = cls(None, timeout, connect=False, **options)
         client._connection = client._handshake(sock)
         return client
-
-    def __enter__(self) -> "Client":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def close(self) -> None:
         """Closes the connection; calls in progress fail with UNAVAILABLE."""
@@ -265,29 +292,15 @@ class Client:
         """Sends CALL on a usable connection. A call that never left the client on a connection that had served
         before (the server went away meanwhile) is sent again, once, on a fresh connection: transparent retry,
         outside the retry policy, since the server cannot have seen it."""
-        retried = False
-        while True:
+        for retried in (False, True):
             connection = self._connect(deadline)
-            reused = connection.calls_started > 0
-            try:
-                stream = connection.start(method_path, payload, entries, _remaining(deadline), traceparent,
-                                          end_stream)
-            except RPCError as error:
-                if error.unprocessed and error.code == StatusCode.UNAVAILABLE and reused and not retried:
-                    retried = True
-                    continue
-                raise
-            connection.calls_started += 1
-            return connection, stream
+            stream = connection.start_call(method_path, payload, entries, _remaining(deadline), traceparent,
+                                           end_stream, retried)
+            if stream is not None:
+                return connection, stream
+        raise AssertionError("start_call declines a call only once")
 
     # --- calls
-
-    def call(self, method_path: str, request_message: Message, response_class: Type[M],
-             metadata: MetadataLike = None, timeout: Timeout = _DEFAULT, traceparent: Optional[str] = None) -> M:
-        """A unary call: the response message, or raises RPCError."""
-        reply = self.call_detailed(method_path, request_message, response_class, metadata, timeout, traceparent)
-        message: M = reply.message
-        return message
 
     def call_detailed(self, method_path: str, request_message: Message, response_class: Type[Message],
                       metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
@@ -300,10 +313,6 @@ class Client:
         return self.retry.run(
             lambda: self._unary_once(method_path, payload, response_class, entries, deadline, traceparent),
             method_path, pairs, deadline)
-
-    def _deadline(self, timeout: Timeout) -> Optional[float]:
-        seconds = self.timeout if isinstance(timeout, _Default) else timeout
-        return None if seconds is None else time.monotonic() + seconds
 
     def _unary_once(self, method_path: str, payload: bytes, response_class: Type[Message],
                     entries: list[rpc_pb2.MetadataEntry], deadline: Optional[float],
@@ -361,7 +370,7 @@ class Client:
         """A server-streaming call: yields each response message; returns when the server ends the stream with
         OK; raises RPCError otherwise. Closing the generator early (``break``) cancels the call. Retried like a
         unary call, but never once a message was delivered (a repeat would deliver it twice)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = deadline_after(timeout)
         pairs = normalize_metadata(metadata)
         entries = metadata_entries(pairs)
         payload = request.SerializeToString()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import time
-from typing import Any, AsyncIterator, Iterable, Optional, Type, TypeVar
+from typing import Any, AsyncIterator, Iterable, Optional, Self, Type, TypeVar
 
 from google.protobuf.message import Message
 
@@ -20,7 +20,7 @@ from aftersale._wire import (
 from aftersale.errors import RPCError, StatusCode
 from aftersale.native import (
     _DEFAULT, _END, Reply, Timeout, _Default, _remaining, _single_response_event, _stream_event, connect_timeout,
-    deadline_while_connecting,
+    deadline_after, deadline_while_connecting,
 )
 from aftersale.retry import RetryPolicy
 from aftersale.rpc.v1 import rpc_pb2
@@ -50,7 +50,6 @@ class _AsyncConnection(ConnectionCore):
         self._eof = False
         self._changed = asyncio.Event()
         self._task: Optional[asyncio.Task[None]] = None
-        self.calls_started = 0
 
     def _recv(self, count: int) -> bytes:
         if self._incoming:
@@ -175,7 +174,39 @@ async def _open(address: str, timeout: Optional[float]) -> tuple[asyncio.StreamR
     return await asyncio.wait_for(asyncio.open_connection(host, port), timeout)  # asyncio sets TCP_NODELAY
 
 
-class AsyncClient:
+class AsyncCaller:
+    """What the asyncio transports share: ``call`` over ``call_detailed``, the default deadline, ``async with``."""
+
+    timeout: Optional[float]
+
+    async def call_detailed(self, method_path: str, request_message: Message, response_class: Type[Message],
+                            metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
+                            traceparent: Optional[str] = None) -> Reply:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def call(self, method_path: str, request_message: Message, response_class: Type[M],
+                   metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
+                   traceparent: Optional[str] = None) -> M:
+        """A unary call: the response message, or raises RPCError."""
+        reply = await self.call_detailed(method_path, request_message, response_class, metadata, timeout,
+                                         traceparent)
+        message: M = reply.message
+        return message
+
+    def _deadline(self, timeout: Timeout) -> Optional[float]:
+        return deadline_after(self.timeout if isinstance(timeout, _Default) else timeout)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+
+class AsyncClient(AsyncCaller):
     """The asyncio twin of :class:`aftersale.native.Client` (same options, same retry and transparent-retry rules).
     Connects on first use (or ``await client.connect()``); ``async with`` closes it."""
 
@@ -192,12 +223,6 @@ class AsyncClient:
         self._connection: Optional[_AsyncConnection] = None
         self._connecting: Optional[asyncio.Lock] = None
         self._closed = False
-
-    async def __aenter__(self) -> "AsyncClient":
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
     async def close(self) -> None:
         """Closes the connection; calls in progress fail with UNAVAILABLE."""
@@ -252,35 +277,15 @@ class AsyncClient:
                      end_stream: bool = True) -> tuple[_AsyncConnection, Stream]:
         """Sends CALL; a call that never left the client on a connection that had served before is sent again,
         once, on a fresh connection (transparent retry, outside the retry policy)."""
-        retried = False
-        while True:
+        for retried in (False, True):
             await asyncio.sleep(0)  # let the reader task see an EOF or GOAWAY that already arrived
             connection = await self._connect(deadline)
-            reused = connection.calls_started > 0
-            try:
-                stream = connection.start(method_path, payload, entries, _remaining(deadline), traceparent,
-                                          end_stream)
-            except RPCError as error:
-                if error.unprocessed and error.code == StatusCode.UNAVAILABLE and reused and not retried:
-                    retried = True
-                    continue
-                raise
-            connection.calls_started += 1
-            await connection.flush()
-            return connection, stream
-
-    def _deadline(self, timeout: Timeout) -> Optional[float]:
-        seconds = self.timeout if isinstance(timeout, _Default) else timeout
-        return None if seconds is None else time.monotonic() + seconds
-
-    async def call(self, method_path: str, request_message: Message, response_class: Type[M],
-                   metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
-                   traceparent: Optional[str] = None) -> M:
-        """A unary call: the response message, or raises RPCError."""
-        reply = await self.call_detailed(method_path, request_message, response_class, metadata, timeout,
-                                         traceparent)
-        message: M = reply.message
-        return message
+            stream = connection.start_call(method_path, payload, entries, _remaining(deadline), traceparent,
+                                           end_stream, retried)
+            if stream is not None:
+                await connection.flush()
+                return connection, stream
+        raise AssertionError("start_call declines a call only once")
 
     async def call_detailed(self, method_path: str, request_message: Message, response_class: Type[Message],
                             metadata: MetadataLike = None, timeout: Timeout = _DEFAULT,
@@ -342,7 +347,7 @@ class AsyncClient:
                      traceparent: Optional[str] = None) -> AsyncIterator[M]:
         """A server-streaming call, as an async generator; never retried once a message was delivered. Leaving
         the loop early cancels the call when the generator is closed (``contextlib.aclosing`` makes that prompt)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = deadline_after(timeout)
         pairs = normalize_metadata(metadata)
         entries = metadata_entries(pairs)
         payload = request.SerializeToString()
