@@ -46,30 +46,30 @@ public struct CaseViewAssembler: Sendable {
         let downstream = self.downstream
         let caseID = afterSaleCase.id
         async let order = load(.order) {
-            try await downstream.order.getOrder(.init(orderID: afterSaleCase.orderID), options: try budget.read())
+            try await downstream.order.getOrder(.init(orderID: afterSaleCase.orderID), options: try budget.sectionRead())
         }
         async let customer = load(.customer) {
-            try await downstream.customer.getCustomer(.init(customerID: afterSaleCase.customerID), options: try budget.read())
+            try await downstream.customer.getCustomer(.init(customerID: afterSaleCase.customerID), options: try budget.sectionRead())
         }
         async let history = load(.customerHistory) {
-            try await downstream.customer.getCustomerHistory(.init(customerID: afterSaleCase.customerID), options: try budget.read())
+            try await downstream.customer.getCustomerHistory(.init(customerID: afterSaleCase.customerID), options: try budget.sectionRead())
         }
         async let products = lineProducts(of: afterSaleCase, budget: budget)
         async let shipments = load(.shipments) {
             try await downstream.logistics.listShipments(
-                .init(page: .init(pageSize: Int32(Self.listLimit)), caseID: caseID), options: try budget.read()).shipments
+                .init(page: .init(pageSize: Int32(Self.listLimit)), caseID: caseID), options: try budget.sectionRead()).shipments
         }
         async let timeline = load(.timeline) {
             try await downstream.order.getTimeline(
-                .init(page: .init(pageSize: Int32(Self.timelineLimit)), caseID: caseID), options: try budget.read()).entries
+                .init(page: .init(pageSize: Int32(Self.timelineLimit)), caseID: caseID), options: try budget.sectionRead()).entries
         }
         async let settlement = settlement(of: afterSaleCase, budget: budget)
         async let refunds = load(.refunds) {
             try await downstream.order.listRefunds(
-                .init(page: .init(pageSize: Int32(Self.listLimit)), caseID: caseID), options: try budget.read()).refunds
+                .init(page: .init(pageSize: Int32(Self.listLimit)), caseID: caseID), options: try budget.sectionRead()).refunds
         }
         async let risk = load(.risk, absentOn: [.notFound]) {
-            try await downstream.customer.getRiskAssessment(.init(caseID: caseID), options: try budget.read())
+            try await downstream.customer.getRiskAssessment(.init(caseID: caseID), options: try budget.sectionRead())
         }
 
         var view = GatewayV1.CaseView(afterSaleCase: afterSaleCase)
@@ -99,7 +99,7 @@ public struct CaseViewAssembler: Sendable {
         if let final = afterSaleCase.settlement { return .loaded(final) }
         let downstream = self.downstream
         return await load(.settlement, absentOn: [.failedPrecondition]) {
-            try await downstream.order.quoteSettlement(.init(caseID: afterSaleCase.id), options: try budget.read())
+            try await downstream.order.quoteSettlement(.init(caseID: afterSaleCase.id), options: try budget.sectionRead())
         }
     }
 
@@ -139,7 +139,7 @@ public struct CaseViewAssembler: Sendable {
             for call in calls where cached[call] == nil {
                 group.addTask {
                     let result: SectionResult<CatalogueAnswer> = await load(.products, absentOn: [.notFound]) {
-                        let options = try budget.read()
+                        let options = try budget.sectionRead()
                         switch call {
                         case .product(let id):
                             return .product(try await downstream.product.getProduct(.init(productID: id), options: options))

@@ -41,6 +41,10 @@ public struct DownstreamBudget: Sendable {
     public static let margin: Duration = .milliseconds(20)
     /// Longest single downstream call, so one slow service cannot use all of a generous deadline.
     public static let perCallCap: Duration = .seconds(5)
+    /// How long a workflow step waits for a downstream service it cannot reach (a restart takes well under two
+    /// seconds) before the step fails with UNAVAILABLE; within the call's timeout. The CaseView's reads do not
+    /// wait: a missing section is named in `unavailable_sections` at once instead.
+    public static let waitForReady: Duration = .seconds(3)
 
     public init(deadline: ContinuousClock.Instant, traceparent: String? = nil) {
         self.deadline = deadline
@@ -68,11 +72,18 @@ public struct DownstreamBudget: Sendable {
 
     /// Options for a read.
     public func read() throws -> CallOptions {
+        CallOptions(timeout: try timeout(), traceparent: traceparent, waitForReady: Self.waitForReady)
+    }
+
+    /// Options for a read of an optional CaseView section: fails fast when the service is unreachable, so the
+    /// view can leave that section out at once.
+    public func sectionRead() throws -> CallOptions {
         CallOptions(timeout: try timeout(), traceparent: traceparent)
     }
 
     /// Options for a mutation under `idempotencyKey` (derived per step by the saga).
     public func mutation(idempotencyKey: String) throws -> CallOptions {
-        CallOptions(timeout: try timeout(), metadata: ["idempotency-key": idempotencyKey], traceparent: traceparent)
+        CallOptions(timeout: try timeout(), metadata: ["idempotency-key": idempotencyKey], traceparent: traceparent,
+                    waitForReady: Self.waitForReady)
     }
 }

@@ -5,12 +5,25 @@ import RPCShared
 /// A service's own SQLite database: one file, WAL, versioned migrations, plus the tables every service shares
 /// (idempotency records and the event outbox).
 ///
-/// Durability: WAL with `synchronous=NORMAL` by default — a committed (acknowledged) transaction survives the
-/// process being killed; only an operating-system crash or power loss can drop the last few. `.full` fsyncs on
-/// every commit for machines where that matters more than write latency.
+/// Durability: WAL. With `synchronous=NORMAL` a committed (acknowledged) transaction survives the process being
+/// killed; only an operating-system crash or power loss can drop the last few. `.full` fsyncs on every commit, so
+/// an acknowledged commit survives power loss too. Which one a service gets by default is
+/// ``Synchronous/default(forService:)``.
 public final class ServiceDatabase: Sendable {
     public enum Synchronous: String, Sendable, CaseIterable {
         case normal, full
+
+        /// The services whose acknowledged writes move money or decide that money moves: order (cases, refunds,
+        /// settlements), customer (the store-credit wallet) and the gateway (the saga journal: a saga lost after a
+        /// power cut would be started again under new downstream keys, refunding twice). They fsync every commit.
+        public static let moneyServices: Set<String> = ["order", "customer", "gateway"]
+
+        /// FULL for ``moneyServices``; NORMAL elsewhere — product (stock reservations expire by themselves),
+        /// logistics (labels are re-requested with the same keys by the reconciler) and reporting (figures rebuilt
+        /// from the relayed events) can lose the last second to a power cut without losing money.
+        public static func `default`(forService name: String) -> Synchronous {
+            moneyServices.contains(name) ? .full : .normal
+        }
     }
 
     /// The GRDB pool: readers run concurrently with the single writer.
@@ -18,10 +31,12 @@ public final class ServiceDatabase: Sendable {
     public let path: String
 
     /// Opens (creating if needed) the database at `path` and runs the shared migrations, then `migrations`.
-    public init(path: String, synchronous: Synchronous = .normal,
+    /// - Parameter busyTimeout: how long SQLite itself waits for another connection's write lock before a
+    ///   transaction fails busy (and ``write(_:)`` runs it again).
+    public init(path: String, synchronous: Synchronous = .normal, busyTimeout: Duration = .seconds(10),
                 migrations: (inout DatabaseMigrator) -> Void) throws {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(Double(busyTimeout.components.seconds) + Double(busyTimeout.components.attoseconds) / 1e18)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(synchronous.rawValue.uppercased())")
         }
@@ -46,15 +61,33 @@ public final class ServiceDatabase: Sendable {
     }
 
     /// A read-write transaction. Domain errors thrown inside roll it back and reach the caller unchanged;
-    /// storage failures become INTERNAL (or UNAVAILABLE when the database is busy) with a clear message.
+    /// storage failures become a status that says what happened (``rpcError(_:)``).
+    ///
+    /// `SQLITE_BUSY`/`SQLITE_LOCKED` — another process holding the write lock past the busy timeout, or a WAL
+    /// snapshot that cannot be upgraded, which SQLite reports at once without waiting — rolled the whole
+    /// transaction back, so it is run again, up to ``busyRetries`` times with jittered backoff, before the caller
+    /// ever sees UNAVAILABLE.
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await pool.write(body)
-        } catch let error as RPCError {
-            throw error
-        } catch let error as DatabaseError {
-            throw Self.rpcError(error)
+        var attempt = 0
+        while true {
+            do {
+                return try await pool.write(body)
+            } catch let error as RPCError {
+                throw error
+            } catch let error as DatabaseError where Self.isBusy(error) && attempt < Self.busyRetries {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...20) * attempt))
+            } catch let error as DatabaseError {
+                throw Self.rpcError(error)
+            }
         }
+    }
+
+    /// How often a transaction that met a busy database is run again.
+    public static let busyRetries = 5
+
+    static func isBusy(_ error: DatabaseError) -> Bool {
+        error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED
     }
 
     /// A read-only snapshot.
@@ -73,7 +106,8 @@ public final class ServiceDatabase: Sendable {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
             RPCError(.unavailable, "the database is busy; retry", details: .init(reason: "DATABASE_BUSY", retryAfterMillis: 50))
         case .SQLITE_FULL:
-            RPCError(.resourceExhausted, "the database is full")
+            RPCError(.resourceExhausted, "the disk holding the database is full; nothing was written",
+                     details: .init(reason: "STORAGE_FULL"))
         default:
             RPCError(.internal, "storage failure: \(error.message ?? "\(error.resultCode)")")
         }

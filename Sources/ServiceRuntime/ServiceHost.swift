@@ -46,10 +46,12 @@ public struct ServiceHost: Sendable {
         return OutboxRelay(database: database, reporting: reporting, logger: logger)
     }
 
-    /// The interceptors every call passes: authentication (per ``authPolicy``), then the per-caller rate limit.
-    /// Throws the one-line refusal when the settings hold no keys and no explicit `--insecure-no-auth`.
+    /// The interceptors every call passes: load shedding (``ServiceSettings/maxInFlight``), authentication (per
+    /// ``authPolicy``), then the per-caller rate limit. Throws the one-line refusal when the settings hold no keys
+    /// and no explicit `--insecure-no-auth`.
     public func interceptors() throws -> [any ServerInterceptor] {
         var interceptors: [any ServerInterceptor] = []
+        if let limit = settings.maxInFlight { interceptors.append(InFlightLimitInterceptor(limit: limit)) }
         switch settings.auth {
         case .unconfigured:
             throw ServiceSettingsError("\(settings.name): \(ServiceAuth.missingKeysMessage)")

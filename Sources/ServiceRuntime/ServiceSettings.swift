@@ -23,6 +23,8 @@ public struct ServiceSettings: Sendable {
     public var auth: ServiceAuth
     /// Per-caller limit on calls; nil = unlimited.
     public var rateLimit: RateLimit?
+    /// Calls served at once before new ones are shed with RESOURCE_EXHAUSTED; nil = unbounded.
+    public var maxInFlight: Int? = InFlightLimitInterceptor.defaultLimit
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("\(name).sqlite") }
 
@@ -48,6 +50,7 @@ public struct ServiceSettings: Sendable {
         name: String, listen: String?, data: String?, reporting: String?, peers: [String: String?] = [:],
         sqliteSync: String? = nil, metricsPort: String? = nil, logLevel: String? = nil,
         tokenKeysFile: String? = nil, insecureNoAuth: Bool = false, rateLimit: String? = nil,
+        maxInFlight: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServiceSettings {
         let lookup = SettingLookup(service: name, environment: environment)
@@ -73,7 +76,8 @@ public struct ServiceSettings: Sendable {
                 throw ServiceSettingsError("--reporting-addr / AFTERSALE_REPORTING_ADDR: \(error)")
             }
         }
-        let syncText = lookup.optional(sqliteSync, variable: "SQLITE_SYNC", shared: true) ?? "normal"
+        let syncText = lookup.optional(sqliteSync, variable: "SQLITE_SYNC", shared: true)
+            ?? ServiceDatabase.Synchronous.default(forService: name).rawValue
         guard let synchronous = ServiceDatabase.Synchronous(rawValue: syncText.lowercased()) else {
             throw ServiceSettingsError("--sqlite-sync / AFTERSALE_SQLITE_SYNC must be normal or full, got '\(syncText)'")
         }
@@ -100,9 +104,20 @@ public struct ServiceSettings: Sendable {
                 throw ServiceSettingsError("--rate-limit / \(lookup.variable("RATE_LIMIT")) or AFTERSALE_RATE_LIMIT: \(error)")
             }
         }
-        return ServiceSettings(name: name, listen: endpoint, dataDirectory: dataDirectory,
-                               reportingAddress: reportingAddress, peers: resolvedPeers, synchronous: synchronous,
-                               metricsPort: port, logLevel: level, auth: auth, rateLimit: limit)
+        var settings = ServiceSettings(name: name, listen: endpoint, dataDirectory: dataDirectory,
+                                       reportingAddress: reportingAddress, peers: resolvedPeers, synchronous: synchronous,
+                                       metricsPort: port, logLevel: level, auth: auth, rateLimit: limit)
+        if let text = lookup.optional(maxInFlight, variable: "MAX_IN_FLIGHT", shared: true) {
+            if text.lowercased() == "off" {
+                settings.maxInFlight = nil
+            } else {
+                guard let value = Int(text), (1...1_000_000).contains(value) else {
+                    throw ServiceSettingsError("--max-in-flight / \(lookup.variable("MAX_IN_FLIGHT")) or AFTERSALE_MAX_IN_FLIGHT must be a number of calls from 1 to 1000000, or off, got '\(text)'")
+                }
+                settings.maxInFlight = value
+            }
+        }
+        return settings
     }
 }
 

@@ -11,7 +11,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every setting can also come from the environment: AFTERSALE_<SERVICE>_LISTEN, AFTERSALE_<SERVICE>_DATA,
             and for settings all services share AFTERSALE_<PEER>_ADDR, AFTERSALE_REPORTING_ADDR,
-            AFTERSALE_SQLITE_SYNC, AFTERSALE_LOG_LEVEL, AFTERSALE_RATE_LIMIT. Token keys come from
+            AFTERSALE_SQLITE_SYNC, AFTERSALE_LOG_LEVEL, AFTERSALE_RATE_LIMIT, AFTERSALE_MAX_IN_FLIGHT. Token keys come from
             --token-keys-file, AFTERSALE_TOKEN_KEYS (kid=base64secret,…) or AFTERSALE_TOKEN_KEYS_FILE; without them a
             service refuses to start unless --insecure-no-auth or AFTERSALE_INSECURE_NO_AUTH=1 (docs/SECURITY.md).
             Flags win over the environment.
@@ -29,7 +29,7 @@ struct ServeOptions: ParsableArguments {
     @Option(help: "Directory for the service's SQLite database.") var data: String?
     @Option(name: .customLong("reporting-addr"), help: "ReportingService address for event delivery (optional).")
     var reportingAddress: String?
-    @Option(name: .customLong("sqlite-sync"), help: "SQLite synchronous mode: normal (default) or full.")
+    @Option(name: .customLong("sqlite-sync"), help: "SQLite synchronous mode: normal or full (default full for order, customer and gateway, normal elsewhere).")
     var sqliteSync: String?
     @Option(name: .customLong("metrics-port"), help: "Serve Prometheus metrics on 127.0.0.1:PORT.")
     var metricsPort: String?
@@ -41,6 +41,8 @@ struct ServeOptions: ParsableArguments {
     var insecureNoAuth = false
     @Option(name: .customLong("rate-limit"), help: "Per-caller limit RATE[:BURST] calls/s (default 500:1000), or off.")
     var rateLimit: String?
+    @Option(name: .customLong("max-in-flight"), help: "Calls served at once before more are shed with RESOURCE_EXHAUSTED (default 1000), or off.")
+    var maxInFlight: String?
 
     /// The settings for service `name`, failing with one line naming the flag and variable when something is off
     /// (including: no token keys and no explicit `--insecure-no-auth`).
@@ -50,7 +52,8 @@ struct ServeOptions: ParsableArguments {
             settings = try ServiceSettings.resolve(name: name, listen: listen, data: data, reporting: reportingAddress,
                                                    peers: peers, sqliteSync: sqliteSync, metricsPort: metricsPort,
                                                    logLevel: logLevel, tokenKeysFile: tokenKeysFile,
-                                                   insecureNoAuth: insecureNoAuth, rateLimit: rateLimit)
+                                                   insecureNoAuth: insecureNoAuth, rateLimit: rateLimit,
+                                                   maxInFlight: maxInFlight)
         } catch let error as ServiceSettingsError {
             throw CLIError("serve \(name): \(error)")
         }

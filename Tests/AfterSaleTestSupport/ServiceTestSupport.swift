@@ -66,13 +66,17 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Fixed token keys for tests (never for a deployment): `test=<32 bytes of 0x2a>`.
     public static let developmentKeys = "test=" + Data(repeating: 0x2a, count: 32).base64EncodedString()
 
+    /// - Parameter executable: what to run instead of the `aftersale` binary (a launcher such as `unshare` that
+    ///   ends by exec-ing it), with `arguments` as its arguments.
     public static func start(_ arguments: [String], environment: [String: String] = [:],
-                             timeout: Duration = .seconds(20)) async throws -> ServiceProcess {
+                             timeout: Duration = .seconds(20), executable: URL? = nil) async throws -> ServiceProcess {
         // The child also watches this test process (as under `aftersale up`): if a test dies before stopping it, the
         // service exits by itself instead of outliving the test run.
         let environment = ["AFTERSALE_TOKEN_KEYS": developmentKeys, "AFTERSALE_SUPERVISOR_PID": "\(getpid())"]
             .merging(environment) { $1 }
-        return try await offloaded { try ServiceProcess(arguments, environment: environment, timeout: timeout) }
+        return try await offloaded {
+            try ServiceProcess(arguments, environment: environment, timeout: timeout, executable: executable ?? binary)
+        }
     }
 
     /// A token from ``developmentKeys`` (minted by `aftersale token`), as metadata for a test client's calls:
@@ -91,9 +95,9 @@ public final class ServiceProcess: @unchecked Sendable {
         ["authorization": "Bearer \(try await serviceToken(subject: subject))"]
     }
 
-    private init(_ arguments: [String], environment: [String: String], timeout: Duration) throws {
+    private init(_ arguments: [String], environment: [String: String], timeout: Duration, executable: URL) throws {
         process = SpawnedProcess()
-        process.executableURL = Self.binary
+        process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         output = Pipe()

@@ -83,4 +83,46 @@ final class ManualClock: Sendable {
         for _ in 0..<5 { #expect(await AuthInterceptorTests.say(client, gateway) == .success("service:gateway")) }
         #expect(people.trackedKeys == 0, "service callers never touch the people's buckets")
     }
+
+    @Test func healthChecksNeverDrawOnThePeoplesBudget() async throws {
+        // The people's budget is two calls; orchestrators and tools probing health must not use it up.
+        let people = RateLimiter(limit: RateLimit(rate: 0.01, burst: 2))
+        let served = try await GuardedServer.start([AuthInterceptorTests.auth(), RateLimitInterceptor(limiter: people)])
+        let clients = try (0..<20).map { _ in try RPCClient(served.address) }
+        defer { Task { for client in clients { await client.close() }; await served.stop() } }
+        let serving = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for client in clients {
+                for _ in 0..<100 {
+                    group.addTask {
+                        try await HealthV1.Health.Client(transport: client).check(.init(), options: .init(timeout: .seconds(20))).status == .serving
+                    }
+                }
+            }
+            return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(serving == 2000, "20 connections × 100 parallel health checks all answered")
+        #expect(people.trackedKeys == 0, "health checks never touch the people's buckets")
+    }
+
+    @Test func localCallersAreToldApartByTheirProcessAndToldWhenToRetry() async throws {
+        // No authentication: the limit is per peer. Every local caller has the same remote "address" (the socket
+        // path); the kernel's peer credentials tell this test process from the `aftersale call` child.
+        let limiter = RateLimiter(limit: RateLimit(rate: 0.01, burst: 2))
+        let served = try await GuardedServer.start([RateLimitInterceptor(limiter: limiter)])
+        let client = try RPCClient(served.address)
+        defer { Task { await client.close(); await served.stop() } }
+        let options = CallOptions(timeout: .seconds(5))
+        #expect(await AuthInterceptorTests.say(client, options) == .success("anonymous"))
+        #expect(await AuthInterceptorTests.say(client, options) == .success("anonymous"))
+        guard case .failure(let limited) = await AuthInterceptorTests.say(client, options) else { Issue.record("third call passed"); return }
+        #expect(limited.code == .resourceExhausted)
+        #expect(limited.message.contains("pid \(getpid())"), "\(limited.message)")
+        let pushback = try #require(limited.trailers[RateLimitInterceptor.retryPushbackKey].flatMap { Int64($0) })
+        #expect(pushback > 90_000 && pushback <= 100_000, "retry delay in the trailer: \(pushback) ms")
+        #expect(limited.errorDetails?.retryAfterMillis == pushback)
+        // A second local process is not starved by this noisy one.
+        let other = try await runAfterSale(["call", served.address, "aftersale.testing.v1.Echo/Say", #"{"text":"hi"}"#])
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(limiter.trackedKeys == 2)
+    }
 }

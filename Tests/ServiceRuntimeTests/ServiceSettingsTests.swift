@@ -35,4 +35,26 @@ import Testing
             #expect(!"\(error)".contains("\n"))
         }
     }
+
+    @Test(arguments: [("order", "full"), ("customer", "full"), ("gateway", "full"),
+                      ("product", "normal"), ("logistics", "normal"), ("reporting", "normal")])
+    func servicesThatMoveMoneyFsyncEveryCommitByDefault(_ name: String, _ expected: String) throws {
+        let defaults = try ServiceSettings.resolve(name: name, listen: "tcp://127.0.0.1:0", data: "/tmp/d", reporting: nil,
+                                                   environment: [:])
+        #expect(defaults.synchronous.rawValue == expected)
+        let overridden = try ServiceSettings.resolve(name: name, listen: "tcp://127.0.0.1:0", data: "/tmp/d", reporting: nil,
+                                                     environment: ["AFTERSALE_SQLITE_SYNC": expected == "full" ? "normal" : "full"])
+        #expect(overridden.synchronous.rawValue != expected, "the variable still overrides the default")
+    }
+
+    @Test func theInFlightLimitDefaultsToAThousandAndCanBeChangedOrTurnedOff() throws {
+        func resolve(_ environment: [String: String]) throws -> ServiceSettings {
+            try ServiceSettings.resolve(name: "gateway", listen: "tcp://127.0.0.1:0", data: "/tmp/d", reporting: nil,
+                                        environment: environment)
+        }
+        #expect(try resolve([:]).maxInFlight == 1000)
+        #expect(try resolve(["AFTERSALE_GATEWAY_MAX_IN_FLIGHT": "64"]).maxInFlight == 64)
+        #expect(try resolve(["AFTERSALE_MAX_IN_FLIGHT": "off"]).maxInFlight == nil)
+        #expect(throws: ServiceSettingsError.self) { try resolve(["AFTERSALE_MAX_IN_FLIGHT": "lots"]) }
+    }
 }

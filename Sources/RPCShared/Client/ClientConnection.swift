@@ -146,7 +146,10 @@ final class ClientConnection: Sendable {
     // MARK: connection state
 
     func ready() async throws -> Ready {
-        enum Action { case use(Ready), wait(EventLoopFuture<Ready>), connect(EventLoopPromise<Ready>, failures: Int), fail(RPCError) }
+        enum Action {
+            case use(Ready), wait(EventLoopFuture<Ready>), connect(EventLoopPromise<Ready>, failures: Int)
+            case fail(RPCError, reconnectIn: Duration?)
+        }
         let action: Action = state.withLock { state in
             switch state {
             case .ready(let ready):
@@ -158,14 +161,16 @@ final class ClientConnection: Sendable {
                 state = .connecting(promise.futureResult)
                 return .connect(promise, failures: failures)
             case .backoff(let until, let failures, let reason):
-                guard ContinuousClock.now >= until else {
-                    return .fail(RPCError(.unavailable, "cannot connect to \(endpoint): \(reason); next attempt in \(until - .now)"))
+                let now = ContinuousClock.now
+                guard now >= until else {
+                    return .fail(RPCError(.unavailable, "cannot connect to \(endpoint): \(reason); next attempt in \(until - now)"),
+                                 reconnectIn: until - now)
                 }
                 let promise = group.next().makePromise(of: Ready.self)
                 state = .connecting(promise.futureResult)
                 return .connect(promise, failures: failures)
             case .closed:
-                return .fail(RPCError(.unavailable, "the client is closed"))
+                return .fail(RPCError(.unavailable, "the client is closed"), reconnectIn: nil)
             }
         }
         switch action {
@@ -173,8 +178,8 @@ final class ClientConnection: Sendable {
             return ready
         case .wait(let future):
             return try await future.get()
-        case .fail(let error):
-            throw RetryableFailure(error: error)
+        case .fail(let error, let reconnectIn):
+            throw RetryableFailure(error: error, reconnectIn: reconnectIn)
         case .connect(let promise, let failures):
             do {
                 let ready = try await connect()
@@ -188,7 +193,8 @@ final class ClientConnection: Sendable {
                 return ready
             } catch {
                 let delay = backoffDelay(afterFailures: failures + 1)
-                let failure = RetryableFailure(error: RPCError(.unavailable, "cannot connect to \(endpoint): \(error)"))
+                let failure = RetryableFailure(error: RPCError(.unavailable, "cannot connect to \(endpoint): \(error)"),
+                                               reconnectIn: delay)
                 state.withLock { state in
                     if case .closed = state { return }
                     state = .backoff(until: .now + delay, failures: failures + 1, reason: "\(error)")

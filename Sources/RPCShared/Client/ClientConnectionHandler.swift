@@ -23,6 +23,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         var pending: Pending
         var token: UInt64
         var deadline: Scheduled<Void>?
+        /// The CALL frame reached the socket. Until then a lost connection cannot have delivered it to a server,
+        /// so the call is safe to send again on a fresh connection whatever the method (a transparent retry).
+        var written = false
     }
 
     private var calls: [UInt32: Call] = [:]
@@ -71,7 +74,9 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         self.calls.removeAll()
         for (_, call) in calls {
             call.deadline?.cancel()
-            complete(call.pending, .failed(RPCError(.unavailable, "the connection closed before the call completed"), retryable: false))
+            let error = call.written ? RPCError(.unavailable, "the connection closed before the call completed")
+                : RPCError(.unavailable, "the connection closed before the call was sent")
+            complete(call.pending, .failed(error, retryable: !call.written))
         }
         context.fireChannelInactive()
     }
@@ -132,7 +137,10 @@ final class ClientConnectionHandler: ChannelInboundHandler {
         }
         calls[id] = call
         streamByToken[token] = id
-        enqueue(frame)
+        let written = context.eventLoop.makePromise(of: Void.self)
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        written.futureResult.whenSuccess { handler.value.calls[id]?.written = true }
+        enqueue(frame, promise: written)
     }
 
     /// The caller's task was cancelled.
@@ -271,9 +279,12 @@ final class ClientConnectionHandler: ChannelInboundHandler {
     private func close() { flusher.close(context) }
 }
 
-/// An UNAVAILABLE that happened before the server processed the call: safe to retry on another connection.
+/// An UNAVAILABLE that happened before any server processed the call: safe to send again on another connection.
 struct RetryableFailure: Error {
     let error: RPCError
+    /// Set when no connection could be made: when the next connection attempt is due (a caller that waits for
+    /// ready sleeps that long instead of failing).
+    var reconnectIn: Duration? = nil
 }
 
 extension Duration {

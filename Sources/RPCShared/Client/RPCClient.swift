@@ -40,10 +40,20 @@ public final class RPCClient: ClientTransport, Sendable {
 
     // MARK: ClientTransport
 
+    /// Sends a unary call. Three kinds of repeat, from safest to least safe:
+    /// - a call that never reached a socket (the connection closed first, or a GOAWAY came before the server read
+    ///   it) is sent again on a fresh connection at once, whatever `maxAttempts` says (at most
+    ///   ``transparentRetries`` times): no server can have seen it;
+    /// - with `options.waitForReady`, a server that cannot be reached is waited for, within that budget and the
+    ///   deadline, reconnecting on the connection's backoff schedule;
+    /// - a call that may have been processed is repeated on UNAVAILABLE only when ``isSafeToRepeat(_:_:)``, up to
+    ///   `maxAttempts` in all, with backoff.
     public func unary<Input, Output>(_ method: RPCMethod<Input, Output>, request: Input,
                                      options: CallOptions) async throws -> Output {
-        let deadline = options.timeout.map { ContinuousClock.now + $0 }
-        var attempt = 0
+        let started = ContinuousClock.now
+        let deadline = options.timeout.map { started + $0 }
+        let readyBy = options.waitForReady.map { started + $0 }
+        var attempt = 0, transparent = 0
         while true {
             attempt += 1
             let remaining = try remainingTime(until: deadline)
@@ -56,6 +66,18 @@ public final class RPCClient: ClientTransport, Sendable {
                     throw RPCError(.internal, "the response is not a valid \(Output.protoMessageName): \(error)")
                 }
             } catch let failure as RetryableFailure {
+                if let wait = failure.reconnectIn, let readyBy {
+                    let wakeUp = ContinuousClock.now + wait
+                    guard wakeUp < readyBy, deadline.map({ wakeUp < $0 }) ?? true else { throw failure.error }
+                    attempt -= 1  // nothing was sent: waiting for the server is not an attempt
+                    try await Task.sleep(until: wakeUp)
+                    continue
+                }
+                if failure.reconnectIn == nil, transparent < Self.transparentRetries {
+                    transparent += 1
+                    attempt -= 1
+                    continue
+                }
                 guard attempt < configuration.maxAttempts else { throw failure.error }
             } catch let error as RPCError where error.code == .unavailable && Self.isSafeToRepeat(method.descriptor, options) {
                 guard attempt < configuration.maxAttempts else { throw error }
@@ -63,6 +85,9 @@ public final class RPCClient: ClientTransport, Sendable {
             try await Task.sleep(for: connections[0].backoffDelay(afterFailures: attempt))
         }
     }
+
+    /// How often one call is sent again at once because it never left the client (see ``unary(_:request:options:)``).
+    public static let transparentRetries = 2
 
     public func serverStreaming<Input, Output>(_ method: RPCMethod<Input, Output>, request: Input,
                                                options: CallOptions) -> ResponseStream<Output> {

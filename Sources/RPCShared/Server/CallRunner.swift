@@ -69,7 +69,7 @@ final class CallRunner: Sendable {
             if status.code == .unknown || status.code == .internal {
                 context.logger.error("call failed", metadata: ["code": "\(status.code)", "message": "\(status.message)"])
             }
-            frame = (try? statusFrame(status.code, status.message, details: status.details)) ?? ByteBuffer()
+            frame = (try? statusFrame(status.code, status.message, details: status.details, trailers: status.trailers)) ?? ByteBuffer()
             return (frame, status.code)
         }
     }
@@ -96,18 +96,19 @@ final class CallRunner: Sendable {
         try await written.get()  // backpressure: one message in the socket buffer at a time per stream
     }
 
-    private func statusFrame(_ code: StatusCode, _ message: String, details: [UInt8] = [],
+    private func statusFrame(_ code: StatusCode, _ message: String, details: [UInt8] = [], trailers: Metadata = [:],
                              payload: (any ProtoMessage)?) throws -> ByteBuffer {
         var buffer = allocator.buffer(capacity: 64)
-        let status = RPCV1.Status(code: code.rawValue, message: message,
-                                  trailers: [RPCV1.MetadataEntry(key: "x-request-id", value: Array(context.requestID.utf8))],
-                                  details: details)
+        // The error's own trailers (e.g. a rate limit's `grpc-retry-pushback-ms`) travel after the request id.
+        let entries = [RPCV1.MetadataEntry(key: "x-request-id", value: Array(context.requestID.utf8))]
+            + trailers.map { RPCV1.MetadataEntry(key: $0.key, value: $0.value) }
+        let status = RPCV1.Status(code: code.rawValue, message: message, trailers: entries, details: details)
         try FrameWriter.write(.status, flags: .endStream, streamID: streamID, meta: status, payload: payload, into: &buffer)
         return buffer
     }
 
-    private func statusFrame(_ code: StatusCode, _ message: String, details: [UInt8]) throws -> ByteBuffer {
-        try statusFrame(code, message, details: details, payload: nil)
+    private func statusFrame(_ code: StatusCode, _ message: String, details: [UInt8], trailers: Metadata) throws -> ByteBuffer {
+        try statusFrame(code, message, details: details, trailers: trailers, payload: nil)
     }
 
     private func onLoop(_ body: @escaping @Sendable (ServerConnectionHandler) -> Void) {

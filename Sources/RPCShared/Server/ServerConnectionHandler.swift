@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import NIOCore
 
@@ -48,11 +51,31 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if let address = context.channel.remoteAddress {
-            peer = address.pathname.map { _ in configuration.endpoint.description } ?? "tcp://\(address.ipAddress ?? "?"):\(address.port ?? 0)"
+        if let address = context.channel.remoteAddress, address.pathname == nil {
+            peer = "tcp://\(address.ipAddress ?? "?"):\(address.port ?? 0)"
         } else {
+            // A Unix socket's remote address is the listening path, the same for every local caller: the kernel's
+            // peer credentials tell the calling processes apart (rate limits are kept per peer).
             peer = configuration.endpoint.description
+            guard let provider = context.channel as? any SocketOptionProvider else { return }
+            let listening = peer
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            Self.peerCredentials(provider).whenSuccess { credentials in
+                handler.value.peer = "\(listening) (pid \(credentials.pid), uid \(credentials.uid))"
+            }
         }
+    }
+
+    /// `SO_PEERCRED`: Linux's `struct ucred { pid_t pid; uid_t uid; gid_t gid; }`, read as a tuple because Swift lays
+    /// tuples out like C structs and Glibc's module does not export `ucred`.
+    private static func peerCredentials(_ provider: any SocketOptionProvider) -> EventLoopFuture<(pid: Int32, uid: UInt32)> {
+        #if os(Linux)
+        let option: EventLoopFuture<(Int32, UInt32, UInt32)> =
+            provider.unsafeGetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_PEERCRED))
+        return option.map { (pid: $0.0, uid: $0.1) }
+        #else
+        return provider.eventLoop.makeFailedFuture(ChannelError.operationUnsupported)
+        #endif
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -146,7 +169,9 @@ final class ServerConnectionHandler: ChannelInboundHandler {
             return writeStatus(id, .resourceExhausted, "more than \(configuration.maxConcurrentStreams) concurrent calls on one connection")
         }
         guard !frame.flags.contains(.compressed) else {
-            return writeStatus(id, .internal, "compression is not supported")
+            // The caller asked for something this server does not do: UNIMPLEMENTED, as gRPC answers an unsupported
+            // `grpc-encoding`. INTERNAL would say the bug is ours.
+            return writeStatus(id, .unimplemented, "compression is not supported")
         }
         let header: RPCV1.CallHeader
         do {
@@ -226,7 +251,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     /// A request of a client-streaming or bidirectional call; END_STREAM (with no message) half-closes.
     private func receiveRequest(_ frame: Frame) {
         if frame.flags.contains(.compressed), streams[frame.streamID] != nil {
-            return fail(frame.streamID, .internal, "compression is not supported")
+            return fail(frame.streamID, .unimplemented, "compression is not supported")
         }
         guard let continuation = streams[frame.streamID]?.requests else {
             if streams[frame.streamID] != nil {

@@ -41,10 +41,16 @@ public struct CallOptions: Sendable {
     public var metadata: Metadata
     /// W3C trace context to send (`CallHeader.traceparent`).
     public var traceparent: String?
+    /// How long a unary call may wait for a server it cannot connect to (one restarting, say) before it fails
+    /// with UNAVAILABLE; never past `timeout`. nil fails at once (gRPC's default, "fail fast"). Nothing is sent
+    /// while waiting, so this is safe for every method.
+    public var waitForReady: Duration?
 
-    public init(timeout: Duration? = nil, metadata: Metadata = [:], traceparent: String? = nil) {
+    public init(timeout: Duration? = nil, metadata: Metadata = [:], traceparent: String? = nil,
+                waitForReady: Duration? = nil) {
         self.timeout = timeout
         self.metadata = metadata
         self.traceparent = traceparent
+        self.waitForReady = waitForReady
     }
 }

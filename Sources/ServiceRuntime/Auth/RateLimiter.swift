@@ -18,6 +18,9 @@ public struct RateLimit: Sendable, Hashable, CustomStringConvertible {
     /// workflow fans out to some twenty downstream calls, so the people's limit would cap the whole system at a
     /// few dozen workflows a second; this one only bounds a runaway peer.
     public static let peerDefault = RateLimit(rate: 50_000, burst: 100_000)
+    /// The default per peer for health checks and reflection: far above what any prober sends (Kubernetes probes
+    /// every few seconds, `aftersale health` once), low enough that a runaway loop is bounded.
+    public static let probeDefault = RateLimit(rate: 5_000, burst: 5_000)
 
     /// `RATE[/s][:BURST]`, e.g. `200`, `200/s:400`; `off` disables limiting (nil).
     public static func parse(_ text: String) throws -> RateLimit? {
@@ -97,18 +100,32 @@ public final class RateLimiter: Sendable {
 }
 
 /// Applies a ``RateLimiter`` per caller: the authenticated subject (`role:subject`, so register it after
-/// ``AuthInterceptor``), or the peer address for calls without one. Over the limit is RESOURCE_EXHAUSTED with
-/// `ErrorDetails.retry_after_millis`.
+/// ``AuthInterceptor``), or else the peer — its address on TCP, its process (`SO_PEERCRED` pid and uid) on a Unix
+/// socket. Over the limit is RESOURCE_EXHAUSTED with `ErrorDetails.retry_after_millis` and the trailer
+/// `grpc-retry-pushback-ms` (gRPC's name for "retry after this many milliseconds").
 ///
-/// Callers in role `service` (the gateway, peer services, other backends with a service token) draw on a
-/// separate, much larger limit (``RateLimit/peerDefault``): their calls are fan-out of many people's requests.
+/// Three budgets, so that one kind of traffic cannot starve another:
+/// - people (customer, agent, warehouse tokens, and unauthenticated peers): ``limiter``;
+/// - callers in role `service` (the gateway, peer services, other backends with a service token): ``peerLimiter``,
+///   much larger, since their calls are the fan-out of many people's requests;
+/// - health checks and reflection (``probeServices``), which orchestrators and tools call constantly:
+///   ``probeLimiter``, a generous per-peer limit of their own that never draws on the others.
 public struct RateLimitInterceptor: ServerInterceptor {
     public let limiter: RateLimiter
     public let peerLimiter: RateLimiter
+    public let probeLimiter: RateLimiter
+    public let probeServices: Set<String>
 
-    public init(limiter: RateLimiter, peerLimiter: RateLimiter = RateLimiter(limit: .peerDefault)) {
+    /// The trailer that carries the retry delay in milliseconds.
+    public static let retryPushbackKey = "grpc-retry-pushback-ms"
+
+    public init(limiter: RateLimiter, peerLimiter: RateLimiter = RateLimiter(limit: .peerDefault),
+                probeLimiter: RateLimiter = RateLimiter(limit: .probeDefault),
+                probeServices: Set<String> = AuthPolicy.defaultOpenServices) {
         self.limiter = limiter
         self.peerLimiter = peerLimiter
+        self.probeLimiter = probeLimiter
+        self.probeServices = probeServices
     }
 
     public func intercept<Result: Sendable>(
@@ -116,11 +133,16 @@ public struct RateLimitInterceptor: ServerInterceptor {
     ) async throws -> Result {
         let caller = Caller.current
         let key = caller.map { "\($0.role.rawValue):\($0.subject)" } ?? "peer:\(context.peer)"
-        let limiter = caller?.role == .service ? peerLimiter : limiter
+        let limiter = probeServices.contains(context.method.service) ? probeLimiter
+            : caller?.role == .service ? peerLimiter : limiter
         if let wait = limiter.acquire(key) {
             let millis = max(1, wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)
-            throw RPCError(.resourceExhausted, "rate limit exceeded for \(key) (\(limiter.limit)); retry in \(millis) ms",
-                           details: CommonV1.ErrorDetails(reason: "RATE_LIMITED", retryAfterMillis: millis))
+            var trailers = Metadata()
+            trailers.add(Self.retryPushbackKey, "\(millis)")
+            var error = RPCError(.resourceExhausted, "rate limit exceeded for \(key) (\(limiter.limit)); retry in \(millis) ms",
+                                 details: CommonV1.ErrorDetails(reason: "RATE_LIMITED", retryAfterMillis: millis))
+            error.trailers = trailers
+            throw error
         }
         return try await next(context)
     }

@@ -15,13 +15,16 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
 
     let directory: TemporaryDirectory
     private var processes: [String: ServiceProcess] = [:]
+    /// Extra `serve` flags per service (e.g. a low `--max-in-flight` for the gateway).
+    private let extraArguments: [String: [String]]
     let keys: TokenKeySet
     /// The five services as a trusted service (a token minted from the test keys), reconnecting after restarts.
     let downstream: Downstream
     private let gateway: RPCClient
 
-    private init(directory: TemporaryDirectory) throws {
+    private init(directory: TemporaryDirectory, extraArguments: [String: [String]]) throws {
         self.directory = directory
+        self.extraArguments = extraArguments
         keys = try TokenKeySet(parsing: ServiceProcess.developmentKeys)
         let tokens = ServiceTokenSource(signer: TokenSigner(keys: keys), subject: "e2e")
         func peer(_ name: String) throws -> AuthenticatedTransport {
@@ -43,8 +46,8 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
         try TokenSigner(keys: keys, clock: .fixed(issuedAt)).sign(subject: subject, role: role, lifetime: .seconds(3600))
     }
 
-    static func start() async throws -> ProcessSystem {
-        let system = try ProcessSystem(directory: try TemporaryDirectory("e2e"))
+    static func start(extraArguments: [String: [String]] = [:]) async throws -> ProcessSystem {
+        let system = try ProcessSystem(directory: try TemporaryDirectory("e2e"), extraArguments: extraArguments)
         try FileManager.default.createDirectory(atPath: system.directory.file("run"), withIntermediateDirectories: true)
         try FileManager.default.createDirectory(atPath: system.directory.file("data"), withIntermediateDirectories: true)
         do {
@@ -66,8 +69,18 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
 
     func start(_ name: String) async throws {
         processes[name] = try await ServiceProcess.start(
-            ["serve", name, "--listen", address(name), "--data", directory.file("data"), "--rate-limit", "off"],
+            ["serve", name, "--listen", address(name), "--data", directory.file("data"), "--rate-limit", "off"]
+                + extraArguments[name, default: []],
             environment: environment)
+    }
+
+    /// SIGSTOP / SIGCONT: a process that stops answering without closing its socket — a stalled dependency.
+    func pause(_ name: String) { signal(name, SIGSTOP) }
+    func resume(_ name: String) { signal(name, SIGCONT) }
+
+    private func signal(_ name: String, _ signal: Int32) {
+        guard let pid = processes[name]?.process.processIdentifier, pid > 0 else { return }
+        Foundation.kill(pid, signal)
     }
 
     /// SIGKILL: no drain, no cleanup — a crash.
@@ -81,8 +94,8 @@ final class ProcessSystem: GatewaySystem, @unchecked Sendable {
 }
 
 /// Runs `body` against six fresh processes and always stops them afterwards.
-func withProcessSystem(_ body: (ProcessSystem) async throws -> Void) async throws {
-    let system = try await ProcessSystem.start()
+func withProcessSystem(extraArguments: [String: [String]] = [:], _ body: (ProcessSystem) async throws -> Void) async throws {
+    let system = try await ProcessSystem.start(extraArguments: extraArguments)
     do { try await body(system) } catch {
         await system.stop()
         throw error
