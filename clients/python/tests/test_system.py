@@ -182,6 +182,34 @@ def test_an_async_call_after_the_gateway_restarted_succeeds_with_retries_off(fre
     asyncio.run(run())
 
 
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_with_wait_for_ready_a_call_made_while_the_gateway_is_down_waits_for_it(fresh_system, flavour):
+    """No waiting for the restart here: the call is made as soon as the gateway is dead (`up` saw it exit), and
+    rides out the ~0.5 s `up` takes to bring it back, reconnecting with backoff (retries off: nothing is sent
+    meanwhile)."""
+    def dead(old, mark):
+        fresh_system.wait_for(lambda line: line.startswith("gateway") and "exited" in line, start=mark)
+
+    if flavour == "sync":
+        with AfterSaleClient(fresh_system.gateway, retry=NO_RETRIES, wait_for_ready=20) as client:
+            client.health_check(CHECK)
+            mark = len(fresh_system.lines)
+            old = fresh_system.kill_gateway(signal.SIGKILL)
+            dead(old, mark)
+            status = client.health_check(CHECK, timeout=30).status
+    else:
+        async def run():
+            async with AsyncAfterSaleClient(fresh_system.gateway, retry=NO_RETRIES, wait_for_ready=20) as client:
+                await client.health_check(CHECK)
+                mark = len(fresh_system.lines)
+                old = fresh_system.kill_gateway(signal.SIGKILL)
+                dead(old, mark)
+                return mark, old, (await client.health_check(CHECK, timeout=30)).status
+        mark, old, status = asyncio.run(run())
+    assert status == health_pb2.HealthCheckResponse.SERVING
+    fresh_system.wait_for_new_gateway(old, mark)  # it was the restarted gateway that answered
+
+
 def lose_connection_mid_call(system, call):
     """Runs ``call`` while the gateway is stopped (the call is written, never answered), then kills the gateway:
     the call's connection breaks after the call left the client. Returns the call's outcome."""

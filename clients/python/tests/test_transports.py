@@ -5,6 +5,7 @@ generic handler. (The gateway itself is called in test_system.py.)"""
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from concurrent import futures
@@ -19,7 +20,7 @@ from aftersale.common.v1 import common_pb2
 from aftersale.gateway.v1 import gateway_pb2
 from aftersale.health.v1 import health_pb2
 from aftersale.native_aio import AsyncClient
-from test_framing import UnixServer, serving
+from test_framing import Peer, UnixServer, serving
 
 CHECK = "/aftersale.health.v1.Health/Check"
 WATCH = "/aftersale.health.v1.Health/Watch"
@@ -119,6 +120,69 @@ def test_an_async_write_that_fails_at_once_is_reported_as_not_sent():
     outcomes = asyncio.run(run())
     server.join()
     assert outcomes and outcomes[-1].unprocessed and outcomes[-1].code == StatusCode.UNAVAILABLE
+
+
+def late_server(delay):
+    """A Unix socket path that gets a serving fake server only ``delay`` seconds from now."""
+    import os
+    import tempfile
+    directory = tempfile.TemporaryDirectory()
+    path = os.path.join(directory.name, "late.sock")
+    holder = {"stop": threading.Event()}
+
+    def start():
+        if holder["stop"].wait(delay):
+            return  # the test is over before the server was due
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        listener.bind(path)
+        listener.listen()
+        listener.settimeout(5)
+        sock, _ = listener.accept()
+        with sock, listener:
+            handshake_then(serving)(Peer(sock), holder)
+
+    thread = threading.Thread(target=start, daemon=True)
+    thread.start()
+    return "unix://" + path, thread, directory, holder
+
+
+@pytest.mark.parametrize("flavour", ["sync", "async"])
+def test_wait_for_ready_rides_out_a_server_that_is_not_there_yet_and_fail_fast_does_not(flavour):
+    address, thread, directory, holder = late_server(0.6)
+    request = health_pb2.HealthCheckRequest()
+    if flavour == "sync":
+        with AfterSaleClient(address, retry=NO_RETRIES) as fast:
+            with pytest.raises(RPCError) as caught:
+                fast.health_check(request)
+        started = time.monotonic()
+        with AfterSaleClient(address, retry=NO_RETRIES, wait_for_ready=5) as patient:
+            status = patient.health_check(request).status
+    else:
+        async def run():
+            async with AsyncAfterSaleClient(address, retry=NO_RETRIES) as fast:
+                with pytest.raises(RPCError) as caught:
+                    await fast.health_check(request)
+            async with AsyncAfterSaleClient(address, retry=NO_RETRIES, wait_for_ready=5) as patient:
+                return caught, (await patient.health_check(request)).status
+        started = time.monotonic()
+        caught, status = asyncio.run(run())
+    thread.join(5)
+    directory.cleanup()
+    assert caught.value.code == StatusCode.UNAVAILABLE and caught.value.unprocessed
+    assert status == 1 and 0.4 < time.monotonic() - started < 4 and len(holder["calls"]) == 1
+
+
+def test_wait_for_ready_ends_at_the_call_deadline():
+    address, thread, directory, holder = late_server(3)
+    started = time.monotonic()
+    with AfterSaleClient(address, retry=NO_RETRIES, wait_for_ready=10) as client:
+        with pytest.raises(RPCError) as caught:
+            client.health_check(health_pb2.HealthCheckRequest(), timeout=0.5)
+    elapsed = time.monotonic() - started
+    holder["stop"].set()
+    thread.join(5)
+    directory.cleanup()
+    assert caught.value.code in (StatusCode.UNAVAILABLE, StatusCode.DEADLINE_EXCEEDED) and elapsed < 1.5
 
 
 # ------------------------------------------------------------------------------------------------ asyncio native

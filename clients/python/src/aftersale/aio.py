@@ -27,17 +27,19 @@ class AsyncAfterSaleClient(AsyncServiceMethods):
 
     def __init__(self, address: str, *, token: Optional[str] = None, timeout: Optional[float] = 10.0,
                  retry: Optional[RetryPolicy] = None, transport: Optional[Transport] = None,
-                 root_certificates: Optional[bytes] = None, keepalive_interval: Optional[float] = 30.0,
-                 grpc_options: Sequence[Tuple[str, Any]] = ()):
+                 wait_for_ready: Optional[float] = None, root_certificates: Optional[bytes] = None,
+                 keepalive_interval: Optional[float] = 30.0, grpc_options: Sequence[Tuple[str, Any]] = ()):
         self.transport, self.address = resolve_transport(address, transport)
         self.token = token
         self.retry = retry if retry is not None else RetryPolicy()
         self._client: Union[AsyncClient, AsyncGrpcClient]
         if self.transport == "grpc":
             self._client = AsyncGrpcClient(self.address, timeout, retry=self.retry,
-                                           root_certificates=root_certificates, options=grpc_options)
+                                           root_certificates=root_certificates, options=grpc_options,
+                                           wait_for_ready=wait_for_ready)
         else:
-            self._client = AsyncClient(self.address, timeout, retry=self.retry, keepalive_interval=keepalive_interval)
+            self._client = AsyncClient(self.address, timeout, retry=self.retry, wait_for_ready=wait_for_ready,
+                                       keepalive_interval=keepalive_interval)
 
     async def __aenter__(self) -> "AsyncAfterSaleClient":
         return self

@@ -83,7 +83,9 @@ class AfterSaleClient(ServiceMethods):
     (e.g. from ``aftersale token``; opaque to the client). ``timeout``: seconds; bounds connecting and is the
     default deadline of unary calls. ``retry``: :class:`aftersale.RetryPolicy` (default: 3 attempts, jittered
     exponential backoff, UNAVAILABLE only, idempotent calls only); ``RetryPolicy(max_attempts=1)`` turns retries
-    off — a call that never left the client is still repeated once on a fresh connection.
+    off — a call that never left the client is still repeated once on a fresh connection. ``wait_for_ready``
+    (seconds; None: fail fast): while the server cannot be reached, calls wait, reconnecting with jittered
+    backoff, for up to that long (within their deadline) instead of failing at once.
 
     Each RPC of the gateway and of Health is a method (``get_case``, ``open_case``, ``watch_case``,
     ``health_check``, …) taking the request and the keyword options of :class:`aftersale.CallOptions`; ``call``
@@ -92,18 +94,18 @@ class AfterSaleClient(ServiceMethods):
 
     def __init__(self, address: str, *, token: Optional[str] = None, timeout: Optional[float] = 10.0,
                  retry: Optional[RetryPolicy] = None, transport: Optional[Transport] = None,
-                 root_certificates: Optional[bytes] = None, keepalive_interval: Optional[float] = 30.0,
-                 grpc_options: Sequence[Tuple[str, Any]] = ()):
+                 wait_for_ready: Optional[float] = None, root_certificates: Optional[bytes] = None,
+                 keepalive_interval: Optional[float] = 30.0, grpc_options: Sequence[Tuple[str, Any]] = ()):
         self.transport, self.address = resolve_transport(address, transport)
         self.token = token
         self.retry = retry if retry is not None else RetryPolicy()
         self._client: Union[Client, GrpcClient]
         if self.transport == "grpc":
             self._client = GrpcClient(self.address, timeout, retry=self.retry, root_certificates=root_certificates,
-                                      options=grpc_options)
+                                      options=grpc_options, wait_for_ready=wait_for_ready)
         else:
-            self._client = Client(self.address, timeout, retry=self.retry, keepalive_interval=keepalive_interval,
-                                  connect=False)
+            self._client = Client(self.address, timeout, retry=self.retry, wait_for_ready=wait_for_ready,
+                                  keepalive_interval=keepalive_interval, connect=False)
 
     def __enter__(self) -> "AfterSaleClient":
         return self

@@ -127,12 +127,15 @@ def _grpc_metadata(pairs: Metadata, traceparent: Optional[str]) -> Tuple[Tuple[s
 
 class _GrpcBase:
     def __init__(self, address: str, timeout: Optional[float], retry: Optional[RetryPolicy],
-                 max_attempts: int, root_certificates: Optional[bytes], options: Sequence[Tuple[str, Any]]):
+                 max_attempts: int, root_certificates: Optional[bytes], options: Sequence[Tuple[str, Any]],
+                 wait_for_ready: Optional[float]):
         self.address = address
         self.target, self.tls = grpc_target(address)
         self.timeout = timeout
         self.retry = retry if retry is not None else RetryPolicy(max_attempts=max(1, max_attempts))
         self._root_certificates = root_certificates
+        # grpcio's wait-for-ready is a flag; the call's deadline bounds the wait.
+        self._wait_for_ready = True if wait_for_ready is not None else None
         # grpcio's own reconnect backoff is jittered; its retries stay off: the policy above decides, the same
         # for both transports. Transparent retries (a call that never left the client) grpcio does by itself.
         self._options = [("grpc.enable_retries", 0), *options]
@@ -146,8 +149,8 @@ class GrpcClient(_GrpcBase, SyncCaller):
 
     def __init__(self, address: str, timeout: Optional[float] = 10.0, *, max_attempts: int = 3,
                  retry: Optional[RetryPolicy] = None, root_certificates: Optional[bytes] = None,
-                 options: Sequence[Tuple[str, Any]] = ()):
-        super().__init__(address, timeout, retry, max_attempts, root_certificates, options)
+                 options: Sequence[Tuple[str, Any]] = (), wait_for_ready: Optional[float] = None):
+        super().__init__(address, timeout, retry, max_attempts, root_certificates, options, wait_for_ready)
         import grpc
         self._channel: grpc.Channel = (
             grpc.secure_channel(self.target, self._credentials(grpc), options=self._options) if self.tls
@@ -169,7 +172,7 @@ class GrpcClient(_GrpcBase, SyncCaller):
         def attempt() -> Reply:
             try:
                 response, call = method.with_call(request_message, timeout=_remaining(deadline),
-                                                  metadata=grpc_metadata)
+                                                  metadata=grpc_metadata, wait_for_ready=self._wait_for_ready)
             except grpc.RpcError as error:
                 raise _error(error) from None
             return Reply(response, _metadata_pairs(call.initial_metadata()),
@@ -190,7 +193,8 @@ class GrpcClient(_GrpcBase, SyncCaller):
         while True:
             attempt += 1
             delivered = False
-            call = method(request, timeout=_remaining(deadline), metadata=grpc_metadata)
+            call = method(request, timeout=_remaining(deadline), metadata=grpc_metadata,
+                          wait_for_ready=self._wait_for_ready)
             try:
                 for message in call:
                     delivered = True
@@ -211,8 +215,8 @@ class AsyncGrpcClient(_GrpcBase, AsyncCaller):
 
     def __init__(self, address: str, timeout: Optional[float] = 10.0, *, max_attempts: int = 3,
                  retry: Optional[RetryPolicy] = None, root_certificates: Optional[bytes] = None,
-                 options: Sequence[Tuple[str, Any]] = ()):
-        super().__init__(address, timeout, retry, max_attempts, root_certificates, options)
+                 options: Sequence[Tuple[str, Any]] = (), wait_for_ready: Optional[float] = None):
+        super().__init__(address, timeout, retry, max_attempts, root_certificates, options, wait_for_ready)
         self._channel: Optional[grpc.aio.Channel] = None
 
     def _get_channel(self) -> "grpc.aio.Channel":
@@ -244,7 +248,8 @@ class AsyncGrpcClient(_GrpcBase, AsyncCaller):
                                                  response_deserializer=response_class.FromString)
 
         async def attempt() -> Reply:
-            call = method(request_message, timeout=_remaining(deadline), metadata=grpc_metadata)
+            call = method(request_message, timeout=_remaining(deadline), metadata=grpc_metadata,
+                          wait_for_ready=self._wait_for_ready)
             try:
                 response = await call
                 return Reply(response, _metadata_pairs(await call.initial_metadata()),
@@ -269,7 +274,8 @@ class AsyncGrpcClient(_GrpcBase, AsyncCaller):
         while True:
             attempt += 1
             delivered = False
-            call = method(request, timeout=_remaining(deadline), metadata=grpc_metadata)
+            call = method(request, timeout=_remaining(deadline), metadata=grpc_metadata,
+                          wait_for_ready=self._wait_for_ready)
             try:
                 async for message in call:
                     delivered = True

@@ -26,7 +26,7 @@ from aftersale._wire import (  # re-exported: the wire format is part of this mo
 )
 from aftersale.errors import RPCError, StatusCode, first_text
 from aftersale.methods import is_idempotent
-from aftersale.retry import RetryPolicy
+from aftersale.retry import ReadyWait, RetryPolicy
 from aftersale.rpc.v1 import rpc_pb2
 
 __all__ = [
@@ -208,6 +208,8 @@ class Client(SyncCaller):
     ``max_attempts``) says when a call is tried again (:class:`aftersale.RetryPolicy`); whatever it says, a call
     that never left the client — written to a connection found dead before a single byte went out, or refused
     unprocessed by a server going away — is repeated once on a fresh connection (transparent retry).
+    ``wait_for_ready`` (seconds, None: fail fast) lets a call ride out a server that cannot be reached for a
+    while: connecting is tried again with jittered backoff within that budget and the call's deadline.
     ``keepalive_interval`` (None: off) is how long the connection may be idle while waiting for a call before the
     client PINGs; an answer must come within ``keepalive_timeout``. ``max_frame_size``, when given, is sent in a
     SETTINGS frame and enforced on frames from the server. With ``connect=True`` (the default) the constructor
@@ -215,13 +217,15 @@ class Client(SyncCaller):
     """
 
     def __init__(self, address: Optional[str], timeout: Optional[float] = 10.0, *, max_attempts: int = 3,
-                 retry: Optional[RetryPolicy] = None, keepalive_interval: Optional[float] = 30.0,
-                 keepalive_timeout: float = 10.0, max_frame_size: Optional[int] = None, connect: bool = True):
+                 retry: Optional[RetryPolicy] = None, wait_for_ready: Optional[float] = None,
+                 keepalive_interval: Optional[float] = 30.0, keepalive_timeout: float = 10.0,
+                 max_frame_size: Optional[int] = None, connect: bool = True):
         if address is not None:
             parse_address(address)  # fail early on a malformed address
         self.address = address
         self.timeout = timeout
         self.retry = retry if retry is not None else RetryPolicy(max_attempts=max(1, max_attempts))
+        self.wait_for_ready = wait_for_ready
         self.keepalive_interval = keepalive_interval
         self.keepalive_timeout = keepalive_timeout
         self.max_frame_size = max_frame_size
@@ -265,6 +269,19 @@ class Client(SyncCaller):
         return connection
 
     def _connect(self, deadline: Optional[float] = None) -> _Connection:
+        """The usable connection; with ``wait_for_ready``, connecting again after a jittered backoff while the
+        server cannot be reached, within that budget and the call's deadline."""
+        waiting = ReadyWait(self.wait_for_ready)
+        while True:
+            try:
+                return self._connect_once(deadline)
+            except RPCError as error:
+                delay = None if self._closed or self.address is None else waiting.next_delay(error, deadline)
+                if delay is None:
+                    raise
+            time.sleep(delay)
+
+    def _connect_once(self, deadline: Optional[float]) -> _Connection:
         """The usable connection, made anew if need be within the connect timeout or the call's deadline,
         whichever comes first (DEADLINE_EXCEEDED when the deadline does)."""
         if self._closed:

@@ -22,7 +22,7 @@ from aftersale.native import (
     _DEFAULT, _END, Reply, Timeout, _Default, _remaining, _single_response_event, _stream_event, connect_timeout,
     deadline_after, deadline_while_connecting,
 )
-from aftersale.retry import RetryPolicy
+from aftersale.retry import ReadyWait, RetryPolicy
 from aftersale.rpc.v1 import rpc_pb2
 
 __all__ = ["AsyncClient"]
@@ -211,12 +211,14 @@ class AsyncClient(AsyncCaller):
     Connects on first use (or ``await client.connect()``); ``async with`` closes it."""
 
     def __init__(self, address: str, timeout: Optional[float] = 10.0, *, max_attempts: int = 3,
-                 retry: Optional[RetryPolicy] = None, keepalive_interval: Optional[float] = 30.0,
-                 keepalive_timeout: float = 10.0, max_frame_size: Optional[int] = None):
+                 retry: Optional[RetryPolicy] = None, wait_for_ready: Optional[float] = None,
+                 keepalive_interval: Optional[float] = 30.0, keepalive_timeout: float = 10.0,
+                 max_frame_size: Optional[int] = None):
         parse_address(address)  # fail early on a malformed address
         self.address = address
         self.timeout = timeout
         self.retry = retry if retry is not None else RetryPolicy(max_attempts=max(1, max_attempts))
+        self.wait_for_ready = wait_for_ready
         self.keepalive_interval = keepalive_interval
         self.keepalive_timeout = keepalive_timeout
         self.max_frame_size = max_frame_size
@@ -242,6 +244,18 @@ class AsyncClient(AsyncCaller):
         await self._connect()
 
     async def _connect(self, deadline: Optional[float] = None) -> _AsyncConnection:
+        """The usable connection, waiting for ready as :meth:`aftersale.native.Client._connect` does."""
+        waiting = ReadyWait(self.wait_for_ready)
+        while True:
+            try:
+                return await self._connect_once(deadline)
+            except RPCError as error:
+                delay = None if self._closed else waiting.next_delay(error, deadline)
+                if delay is None:
+                    raise
+            await asyncio.sleep(delay)
+
+    async def _connect_once(self, deadline: Optional[float]) -> _AsyncConnection:
         if self._closed:
             raise RPCError(StatusCode.UNAVAILABLE, "the client is closed", unprocessed=True)
         if self._connection is not None and self._connection.usable:

@@ -12,7 +12,7 @@ from aftersale._wire import Metadata
 from aftersale.errors import RPCError, StatusCode
 from aftersale.methods import is_idempotent
 
-__all__ = ["RetryPolicy", "NO_RETRIES"]
+__all__ = ["RetryPolicy", "NO_RETRIES", "ReadyWait"]
 
 T = TypeVar("T")
 
@@ -91,6 +91,28 @@ class RetryPolicy:
                 if delay is None:
                     raise
             await asyncio.sleep(delay)
+
+
+class ReadyWait:
+    """Wait for ready: while ``budget`` seconds (from now) last, and within the call's deadline, a connection that
+    cannot be made is tried again after a jittered backoff (50 ms doubling to 1 s, ±20 %) instead of failing the
+    call at once. Nothing is sent meanwhile, so this is safe for every method and does not count as an attempt.
+    ``budget=None``: fail fast."""
+
+    BACKOFF = RetryPolicy(initial_backoff=0.05, max_backoff=1.0)
+
+    def __init__(self, budget: Optional[float]):
+        self.until = None if budget is None else time.monotonic() + budget
+        self.attempt = 0
+
+    def next_delay(self, error: RPCError, deadline: Optional[float]) -> Optional[float]:
+        """The sleep before connecting again, or None when ``error`` is final."""
+        if self.until is None or not (error.unprocessed and error.code == StatusCode.UNAVAILABLE):
+            return None
+        self.attempt += 1
+        delay = self.BACKOFF.delay(self.attempt, error)
+        limit = self.until if deadline is None else min(self.until, deadline)
+        return delay if time.monotonic() + delay < limit else None
 
 
 NO_RETRIES = RetryPolicy(max_attempts=1)
