@@ -17,7 +17,7 @@ import Testing
         #expect(result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 9, "\(result.output)")
 
         let cli = try await offloaded {
-            try Self.python(["-m", "aftersale", "health", live.endpoint.description])
+            try Self.python([Self.root.appendingPathComponent("clients/python/src/aftersale/__main__.py").path, "health", live.endpoint.description])
         }
         #expect(cli.status == 0 && cli.output.contains("SERVING"), "\(cli.output)")
         await live.stop()
@@ -29,7 +29,6 @@ import Testing
         process.arguments = ["python3"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
-        environment["PYTHONPATH"] = root.appendingPathComponent("clients/python/src").path  // the package, uninstalled
         process.environment = environment
         let pipe = Pipe()
         process.standardOutput = pipe

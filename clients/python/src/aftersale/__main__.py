@@ -4,12 +4,19 @@ protocol.
     python -m aftersale health ADDR [SERVICE]   # prints SERVING etc.; exit 0 only when SERVING
     python -m aftersale watch ADDR [SERVICE]    # prints every status change (Health/Watch)
     python -m aftersale list ADDR               # services and methods, via reflection
+
+From a checkout without installing: ``python3 clients/python/src/aftersale/__main__.py health ADDR``.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Optional, Sequence
+
+if not __package__:  # run as a file from a checkout (python3 clients/python/src/aftersale/__main__.py): find the package
+    sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    sys.dont_write_bytecode = True
 
 from aftersale.errors import RPCError
 from aftersale.health.v1 import health_pb2
