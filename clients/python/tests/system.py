@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from typing import Callable, List
+from typing import Callable, List, Optional, Sequence
 
 import pytest
 
@@ -36,15 +36,16 @@ class System:
     """``aftersale up --dir DIR``; ``gateway`` is its native address."""
 
     SERVING = re.compile(r"^gateway +SERVING on (\S+) \(pid (\d+)")
+    GRPC = re.compile(r"^gateway +gRPC .* on tcp://(\S+)")
 
-    def __init__(self, directory: str, *, seed: bool):
+    def __init__(self, directory: str, *, seed: bool, arguments: Sequence[str] = ()):
         self.binary = aftersale_binary()
         self.directory = directory
         self.lines: List[str] = []
         self._changed = threading.Condition()
         environment = dict(os.environ, AFTERSALE_SUPERVISOR_PID=str(os.getpid()))
-        arguments = [self.binary, "up", "--dir", directory, "--grace", "3s"] + ([] if seed else ["--no-seed"])
-        self.process = subprocess.Popen(arguments, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
+        command = [self.binary, "up", "--dir", directory, "--grace", "3s"] + ([] if seed else ["--no-seed"])
+        self.process = subprocess.Popen(command + list(arguments), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=environment)
         threading.Thread(target=self._read, daemon=True).start()
         try:
             self.wait_for(lambda line: line.startswith("development token"), timeout=120)
@@ -52,7 +53,14 @@ class System:
             self.stop()
             raise
         self.gateway = f"unix://{directory}/run/gateway.sock"
+        self.gateway_grpc = self.latest_grpc_address()
+        """The gateway's standard gRPC listener, when this build has one (`up` prints its address)."""
         self.keys_file = os.path.join(directory, "run", "token.keys")
+
+    def latest_grpc_address(self) -> Optional[str]:
+        with self._changed:
+            found = [m.group(1) for m in map(self.GRPC.match, self.lines) if m]
+        return f"grpc://{found[-1]}" if found else None
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -112,6 +120,11 @@ class System:
                 self.process.wait()
 
 
-def start_system(*, seed: bool) -> System:
+def start_system(*, seed: bool, arguments: Sequence[str] = ()) -> System:
     directory = tempfile.mkdtemp(prefix="as-py-")  # short: a Unix socket path has at most ~107 bytes
-    return System(os.path.join(directory, "var"), seed=seed)
+    return System(os.path.join(directory, "var"), seed=seed, arguments=arguments)
+
+
+def up_accepts(flag: str) -> bool:
+    result = subprocess.run([aftersale_binary(), "up", "--help"], capture_output=True, text=True)
+    return flag in result.stdout + result.stderr
