@@ -3,7 +3,7 @@ import Foundation
 import Testing
 @testable import RPCShared
 
-/// clients/python — written from docs/PROTOCOL.md alone, on Google's protobuf runtime — against a live server,
+/// The Python package in clients/python — its native transport written from docs/PROTOCOL.md alone, on Google's protobuf runtime — against a live server,
 /// over a Unix socket and TCP: proof that the document is enough to write a client.
 @Suite struct PythonClientLiveTests {
     static let root = PythonInteropTests.packageRoot
@@ -16,7 +16,7 @@ import Testing
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.split(separator: "\n").filter { $0.hasPrefix("ok ") }.count == 9, "\(result.output)")
 
-        let cli = try await runPython([Self.root.appendingPathComponent("clients/python/aftersale_client.py").path, "health",
+        let cli = try await runPython([Self.root.appendingPathComponent("clients/python/src/aftersale/__main__.py").path, "health",
                                        live.endpoint.description])
         #expect(cli.status == 0 && cli.output.contains("SERVING"), "\(cli.output)")
         await live.stop()

@@ -62,7 +62,7 @@ import Testing
         let process = SpawnedProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.packageRoot.appendingPathComponent("Tests/RPCSharedTests/Interop/interop.py").path,
-                             Self.packageRoot.appendingPathComponent("clients/python/aftersale_pb").path]
+                             Self.packageRoot.appendingPathComponent("clients/python/src").path]
         let input = Pipe(), output = Pipe(), errors = Pipe()
         process.standardInput = input
         process.standardOutput = output

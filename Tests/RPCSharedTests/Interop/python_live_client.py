@@ -1,4 +1,4 @@
-"""Drives a live AfterSale server with clients/python/aftersale_client.py (written from docs/PROTOCOL.md alone).
+"""Drives a live AfterSale server with the native transport of clients/python (written from docs/PROTOCOL.md alone).
 
 Usage: python_live_client.py ADDRESS. Prints one line per check: "ok NAME" or "FAIL NAME: why"; exits 1 on any failure.
 """
@@ -8,9 +8,9 @@ import time
 
 sys.dont_write_bytecode = True
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-sys.path[:0] = [os.path.join(ROOT, "clients", "python"), os.path.join(ROOT, "clients", "python", "aftersale_pb")]
+sys.path.insert(0, os.path.join(ROOT, "clients", "python", "src"))
 
-import aftersale_client as ac  # noqa: E402
+import aftersale.native as ac  # noqa: E402
 from aftersale.common.v1 import common_pb2  # noqa: E402
 from aftersale.health.v1 import health_pb2  # noqa: E402
 from aftersale.reflection.v1 import reflection_pb2  # noqa: E402

@@ -5,20 +5,15 @@ deadline, tracing, and structured errors.
     python3 clients/python/examples/gateway_cancel_case.py unix:///run/aftersale/gateway.sock case_123 TOKEN
 """
 
-import os
 import sys
 import uuid
 
-sys.dont_write_bytecode = True
-PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [PYTHON_DIR, os.path.join(PYTHON_DIR, "aftersale_pb")]
+from aftersale import AfterSaleClient, RPCError, StatusCode
+from aftersale.common.v1 import common_pb2
+from aftersale.gateway.v1 import gateway_pb2
+from aftersale.order.v1 import order_pb2
 
-from aftersale.common.v1 import common_pb2  # noqa: E402
-from aftersale.gateway.v1 import gateway_pb2  # noqa: E402
-from aftersale.order.v1 import order_pb2  # noqa: E402
-from aftersale_client import Client, RPCError, StatusCode  # noqa: E402
-
-GATEWAY = "/aftersale.gateway.v1.AfterSaleGateway/"
+CANCEL_CASE = "aftersale.gateway.v1.AfterSaleGateway.CancelCase"
 
 
 def main() -> int:
@@ -26,12 +21,10 @@ def main() -> int:
         print(__doc__, file=sys.stderr)
         return 2
     address, case_id, token = sys.argv[1:]
-    auth = {"authorization": f"Bearer {token}"}
 
-    with Client(address, timeout=5) as client:
-        # A read: idempotent in the .proto, so the client retries it by itself on UNAVAILABLE.
-        view = client.call(GATEWAY + "GetCase", gateway_pb2.GetCaseRequest(case_id=case_id),
-                           gateway_pb2.CaseView, metadata=auth, timeout=2)
+    with AfterSaleClient(address, token=token, timeout=5) as client:
+        # A read: NO_SIDE_EFFECTS in the .proto, so the client retries it by itself on UNAVAILABLE.
+        view = client.get_case(gateway_pb2.GetCaseRequest(case_id=case_id), timeout=2)
         case = view.after_sale_case
         print(f"case {case.id}: {order_pb2.CaseStatus.Name(case.status)}, version {case.version}")
 
@@ -42,10 +35,9 @@ def main() -> int:
             case_id=case_id, expected_version=case.version, reason="customer changed their mind",
             actor=common_pb2.Actor(kind=common_pb2.ACTOR_KIND_SERVICE, id="shop-backend"))
         try:
-            reply = client.call_detailed(
-                GATEWAY + "CancelCase", request, gateway_pb2.CaseView,
-                metadata={**auth, "idempotency-key": key}, timeout=5,
-                traceparent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            # call_detailed (by method name) also returns the trailers, e.g. the request id the server logged.
+            reply = client.call_detailed(CANCEL_CASE, request, idempotency_key=key, timeout=5,
+                                         traceparent="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
         except RPCError as error:
             print(f"CancelCase failed: {error} (request id {error.trailer('x-request-id')})", file=sys.stderr)
             if error.details is not None:
@@ -55,7 +47,8 @@ def main() -> int:
             if error.code == StatusCode.ABORTED:
                 print("  someone changed the case meanwhile: re-read it and decide again", file=sys.stderr)
             return 1
-        print(f"cancelled: {order_pb2.CaseStatus.Name(reply.message.after_sale_case.status)} "
+        cancelled: gateway_pb2.CaseView = reply.message
+        print(f"cancelled: {order_pb2.CaseStatus.Name(cancelled.after_sale_case.status)} "
               f"(request id {reply.trailer('x-request-id')})")
     return 0
 

@@ -9,27 +9,22 @@ the CaseView the gateway answers with (summary, then the whole message as proto3
         cus_de_anna ord_seed_de_anna_2 ord_seed_de_anna_2_l1
 
 A customer token may only open cases on the customer's own orders; an agent or service token may open any.
+ADDRESS may be a native (unix://, tcp://) or a gRPC (grpc://host:port) address.
 """
 
-import os
 import sys
 import uuid
 
-sys.dont_write_bytecode = True
-PYTHON_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [PYTHON_DIR, os.path.join(PYTHON_DIR, "aftersale_pb")]
+from google.protobuf import json_format
 
-from google.protobuf import json_format  # noqa: E402
-
-from aftersale.customer.v1 import customer_pb2  # noqa: E402
-from aftersale.gateway.v1 import gateway_pb2  # noqa: E402
-from aftersale.order.v1 import order_pb2  # noqa: E402
-from aftersale_client import Client, RPCError  # noqa: E402
-
-GATEWAY = "/aftersale.gateway.v1.AfterSaleGateway/"
+from aftersale import AfterSaleClient, RPCError
+from aftersale.common.v1 import common_pb2
+from aftersale.customer.v1 import customer_pb2
+from aftersale.gateway.v1 import gateway_pb2
+from aftersale.order.v1 import order_pb2
 
 
-def money(value) -> str:
+def money(value: common_pb2.Money) -> str:
     """Minor units as a decimal, by integer arithmetic (two decimals; enough for EUR, USD and CNY)."""
     sign = "-" if value.minor_units < 0 else ""
     units, cents = divmod(abs(value.minor_units), 100)
@@ -49,12 +44,13 @@ def main() -> int:
                                       reason=order_pb2.REASON_CODE_SIZE_FIT, reason_text="Too small",
                                       requested_resolution=order_pb2.RESOLUTION_REFUND)],
         note="opened by clients/python/examples/gateway_open_case.py")
-    # One idempotency key per logical operation: a retry with the same key opens no second case.
-    metadata = {"authorization": f"Bearer {token}", "idempotency-key": f"open:{order_line_id}:{uuid.uuid4()}"}
+    # One idempotency key per logical operation: a retry with the same key opens no second case, so the client
+    # may retry this mutating call on UNAVAILABLE.
+    key = f"open:{order_line_id}:{uuid.uuid4()}"
 
-    with Client(address, timeout=5) as client:
+    with AfterSaleClient(address, token=token, timeout=5) as client:
         try:
-            view = client.call(GATEWAY + "OpenCase", request, gateway_pb2.CaseView, metadata=metadata, timeout=30)
+            view = client.open_case(request, idempotency_key=key, timeout=30)
         except RPCError as error:
             print(f"OpenCase failed: {error}", file=sys.stderr)
             if error.details is not None:
