@@ -175,6 +175,7 @@ public struct ServiceSettings: Sendable {
         let legacyText = lookup.optional(nil, variable: "ACCEPT_LEGACY_TOKENS", shared: true)?.lowercased()
         options.acceptLegacyTokens = acceptLegacy || ["1", "true", "yes"].contains(legacyText ?? "")
         return options
+    }
 
     /// `--tls-cert` and `--tls-key` come together; `--tls-ca` (clients must present a certificate it signed) needs
     /// both. Every file must be readable now, not at the first handshake.

@@ -274,6 +274,7 @@ public enum ProtoRegistry {
     "aftersale.reporting.v1.SlaStage": ReportingV1.SlaStage.self,
     "aftersale.reporting.v1.TimeGranularity": ReportingV1.TimeGranularity.self,
     "aftersale.testing.v1.Color": TestingV1.Color.self,
+    "grpc.health.v1.HealthCheckResponse.ServingStatus": GRPCHealthV1.HealthCheckResponse.ServingStatus.self,
   ]
 
   public static let services: [String: [MethodDescriptor]] = [
