@@ -52,7 +52,7 @@ struct GuardedServer {
     }
 
     static func bearer(_ role: Role, _ subject: String = "someone") throws -> CallOptions {
-        CallOptions(timeout: .seconds(5), metadata: ["authorization": "Bearer \(try signer.sign(subject: subject, role: role, audience: audience, lifetime: .seconds(60)))"])
+        CallOptions(timeout: .seconds(30), metadata: ["authorization": "Bearer \(try signer.sign(subject: subject, role: role, audience: audience, lifetime: .seconds(60)))"])
     }
 
     static func say(_ client: RPCClient, _ options: CallOptions) async -> Result<String, RPCError> {

@@ -68,32 +68,34 @@ import Testing
         let server = try await ServiceProcess.start(["serve", "product", "--listen", socket, "--data", directory.path,
                                                      "--token-jwks", jwks, "--token-revocations", revocations])
         defer { Task { await server.stop() } }
-        func cli(_ token: String, _ arguments: [String]) async throws -> CLIResult {
-            try await runAfterSale(["product"] + arguments + ["--addr", server.address, "--token", token])
+        func call(_ token: String, _ method: String, _ json: String) async throws -> CLIResult {
+            try await runAfterSale(["call", server.address, "aftersale.product.v1.ProductService/\(method)", json, "--token", token])
         }
+        func get(_ token: String) async throws -> CLIResult { try await call(token, "GetProduct", #"{"productId":"prod_aster_x"}"#) }
+        func stock(_ token: String) async throws -> CLIResult { try await call(token, "GetStock", #"{"sku":"ASTER-X-128-EU"}"#) }
 
-        let seeded = try await cli(hs256, ["seed"])
+        let seeded = try await runAfterSale(["seed", "--catalogue-only", "--product-addr", server.address, "--token", hs256])
         #expect(seeded.status == 0, "PyJWT HS256 token: \(seeded.stderr)")
-        let got = try await cli(signed, ["get", "prod_aster_x"])
+        let got = try await get(signed)
         #expect(got.status == 0 && got.stdout.contains("prod_aster_x"), "PyJWT \(publicKeyMint) token: \(got.stderr)")
-        let before = try await cli(hs256, ["stock", "ASTER-X-128-EU"])
+        let before = try await stock(hs256)
         #expect(before.status == 0, "\(before.stderr)")
 
-        let refused = try await cli(forOrder, ["reserve", "ASTER-X-128-EU", "--quantity", "2", "--reference", "case_9"])
+        let refused = try await call(forOrder, "ReserveStock", #"{"sku":"ASTER-X-128-EU","quantity":2,"reference":"case_9"}"#)
         #expect(refused.status != 0 && refused.stderr.contains("UNAUTHENTICATED"), "\(refused.stderr)")
         #expect(refused.stderr.contains("token audience [aftersale:order] does not include aftersale:product"), "\(refused.stderr)")
-        let after = try await cli(hs256, ["stock", "ASTER-X-128-EU"])
+        let after = try await stock(hs256)
         #expect(after.stdout == before.stdout, "the refused reservation changed nothing")
 
         // Revoking the public-key token's jti cuts it off within about a second (the file's change check).
         try Data(#"{"jti": ["pk-1"]}"#.utf8).write(to: URL(fileURLWithPath: revocations + ".new"))
         #expect(rename(revocations + ".new", revocations) == 0)
-        var revoked = try await cli(signed, ["get", "prod_aster_x"])
+        var revoked = try await get(signed)
         for _ in 0..<30 where revoked.status == 0 {
             try await Task.sleep(for: .milliseconds(200))
-            revoked = try await cli(signed, ["get", "prod_aster_x"])
+            revoked = try await get(signed)
         }
         #expect(revoked.status != 0 && revoked.stderr.contains("token revoked: its jti 'pk-1' is on the revocation list"), "\(revoked.stderr)")
-        #expect(try await cli(hs256, ["get", "prod_aster_x"]).status == 0, "other tokens still pass")
+        #expect(try await get(hs256).status == 0, "other tokens still pass")
     }
 }
