@@ -37,10 +37,8 @@ public struct InFlightLimitInterceptor: ServerInterceptor {
         let admitted = inFlight.value.wrappingAdd(1, ordering: .relaxed).newValue
         defer { inFlight.value.wrappingSubtract(1, ordering: .relaxed) }
         guard admitted <= limit else {
-            var error = RPCError(.resourceExhausted, "overloaded: \(limit) calls already in flight; retry in \(Self.retryAfterMillis) ms",
-                                 details: CommonV1.ErrorDetails(reason: "OVERLOADED", retryAfterMillis: Self.retryAfterMillis))
-            error.trailers.add(RateLimitInterceptor.retryPushbackKey, "\(Self.retryAfterMillis)")
-            throw error
+            throw RPCError.tryAgainLater("overloaded: \(limit) calls already in flight; retry in \(Self.retryAfterMillis) ms",
+                                         reason: "OVERLOADED", afterMillis: Self.retryAfterMillis)
         }
         return try await next(context)
     }

@@ -3,6 +3,17 @@ import RPCShared
 /// The failures every service returns, each with the `ErrorDetails.reason` docs/CONTRACT.md names, so callers
 /// can branch on a reason rather than parse a message.
 extension RPCError {
+    /// The trailer that carries a retry delay in milliseconds (gRPC's retry-pushback name).
+    public static let retryPushbackKey = "grpc-retry-pushback-ms"
+
+    /// RESOURCE_EXHAUSTED that tells the caller when to try again, both in `ErrorDetails.retry_after_millis` and in
+    /// the ``retryPushbackKey`` trailer (readable without decoding details).
+    public static func tryAgainLater(_ message: String, reason: String, afterMillis millis: Int64) -> RPCError {
+        var error = RPCError(.resourceExhausted, message, details: .init(reason: reason, retryAfterMillis: millis))
+        error.trailers.add(retryPushbackKey, "\(millis)")
+        return error
+    }
+
     /// INVALID_ARGUMENT for one field.
     public static func invalidArgument(_ field: String, _ description: String) -> RPCError {
         invalidArgument([CommonV1.FieldViolation(field: field, description: description)])

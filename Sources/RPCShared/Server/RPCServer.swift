@@ -90,12 +90,14 @@ public final class RPCServer: Service, Sendable {
     }
 
     private func configureConnection(_ channel: any Channel) throws {
+        // Read once: the limit below counts by it, the handler logs and rate-limits by it.
+        let credentials = PeerCredentials.of(channel, listening: configuration.endpoint)
         let handler = ServerConnectionHandler(
             router: router, configuration: configuration,
             executor: configuration.handlersOnEventLoop ? executors.executor(for: channel.eventLoop) : nil, stats: stats,
-            metrics: metrics)
+            metrics: metrics, peer: credentials)
         let id = ObjectIdentifier(channel)
-        let peer = PeerCredentials.of(channel, listening: configuration.endpoint).limitKey
+        let peer = credentials.limitKey
         let (maxConnections, maxPerPeer) = (configuration.maxConnections, configuration.maxConnectionsPerPeer)
         let refusal = state.withLock { state -> String? in
             guard !state.shuttingDown else { return "shutting down" }

@@ -31,6 +31,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var streams: [UInt32: ActiveStream] = [:]
     private var lastStreamID: UInt32 = 0
     private var draining = false
+    private let knownPeer: PeerCredentials?
     /// When the last complete frame arrived (or the connection was accepted), for ``ServerConfiguration/idleTimeout``.
     private var lastFrameAt = NIODeadline.now()
     private var idleCheck: RepeatedTask?
@@ -40,8 +41,10 @@ final class ServerConnectionHandler: ChannelInboundHandler {
     private var peer = "unknown"
     private let flusher = FlushCoalescer()
 
+    /// - Parameter peer: who connected, when the caller has read it already (otherwise read when added).
     init(router: ServiceRouter, configuration: ServerConfiguration, executor: EventLoopTaskExecutor?, stats: ServerStats,
-         metrics: ServerMetrics) {
+         metrics: ServerMetrics, peer: PeerCredentials? = nil) {
+        self.knownPeer = peer
         self.metrics = metrics
         self.router = router
         self.configuration = configuration
@@ -51,7 +54,7 @@ final class ServerConnectionHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        peer = PeerCredentials.of(context.channel, listening: configuration.endpoint).description
+        peer = (knownPeer ?? PeerCredentials.of(context.channel, listening: configuration.endpoint)).description
     }
 
     func channelActive(context: ChannelHandlerContext) {

@@ -117,7 +117,7 @@ public struct RateLimitInterceptor: ServerInterceptor {
     public let probeServices: Set<String>
 
     /// The trailer that carries the retry delay in milliseconds.
-    public static let retryPushbackKey = "grpc-retry-pushback-ms"
+    public static let retryPushbackKey = RPCError.retryPushbackKey
 
     public init(limiter: RateLimiter, peerLimiter: RateLimiter = RateLimiter(limit: .peerDefault),
                 probeLimiter: RateLimiter = RateLimiter(limit: .probeDefault),
@@ -137,12 +137,8 @@ public struct RateLimitInterceptor: ServerInterceptor {
             : caller?.role == .service ? peerLimiter : limiter
         if let wait = limiter.acquire(key) {
             let millis = max(1, wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)
-            var trailers = Metadata()
-            trailers.add(Self.retryPushbackKey, "\(millis)")
-            var error = RPCError(.resourceExhausted, "rate limit exceeded for \(key) (\(limiter.limit)); retry in \(millis) ms",
-                                 details: CommonV1.ErrorDetails(reason: "RATE_LIMITED", retryAfterMillis: millis))
-            error.trailers = trailers
-            throw error
+            throw RPCError.tryAgainLater("rate limit exceeded for \(key) (\(limiter.limit)); retry in \(millis) ms",
+                                         reason: "RATE_LIMITED", afterMillis: millis)
         }
         return try await next(context)
     }
